@@ -1,0 +1,359 @@
+"""Every time limit of §6.2 and §6.4, computed from a start instant and a calendar.
+
+Nothing here reads the clock: callers pass the start instant (and ``now`` where the answer
+depends on it).  Each computed ``Deadline`` explains itself — rule, clause, start instant and
+the non-working days skipped — so the UI and the API can show why a date is what it is.
+
+Limits:
+
+* dispatch (审核派转): 1 working day after acceptance (§6.2);
+* feedback (反馈): 2 natural hours after dispatch for emergency orders, 5 working days for
+  general orders (§6.4.2);
+* extension (延期): at most 5 working days added to the feedback deadline (§6.4.1);
+* hang-up (挂单): at most 90 natural days (§6.4.1);
+* sign-for (签收) and callback (回访): not fixed by the standard; ``Policy`` holds the
+  centre's limits with defaults common in 12345 practice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Literal
+
+from hotline.rules.calendar import (
+    SHANGHAI,
+    CalendarYearUnknown,
+    SkippedDay,
+    WorkingCalendar,
+    to_shanghai,
+)
+from hotline.rules.choices import Term, Vocabulary
+
+DISPATCH_WORKING_DAYS = 1  # §6.2
+FEEDBACK_WORKING_DAYS = 5  # §6.4.2, general orders
+EMERGENCY_FEEDBACK_HOURS = 2  # §6.4.2, emergency orders
+MAX_EXTENSION_WORKING_DAYS = 5  # §6.4.1
+MAX_HANG_UP_NATURAL_DAYS = 90  # §6.4.1
+
+DEADLINE_KINDS = Vocabulary(
+    "deadline_kind",
+    [
+        Term("dispatch", "审核派转时限", "§6.2"),
+        Term("sign", "签收时限", "§6.3"),
+        Term("feedback", "办理反馈时限", "§6.4.2"),
+        Term("extension", "延期办理时限", "§6.4.1"),
+        Term("hang_up", "挂单到期", "§6.4.1"),
+        Term("callback", "回访时限", "§6.8"),
+    ],
+)
+
+DEADLINE_STATES = Vocabulary(
+    "deadline_state",
+    [
+        Term("normal", "正常", "", "success"),
+        Term("warning", "即将超期", "", "warning"),
+        Term("overdue", "已超期", "§6.5", "danger"),
+        Term("met", "按时完成", "", "secondary"),
+        Term("met_late", "超期完成", "§6.5", "dark"),
+    ],
+)
+
+Basis = Literal["working_days", "hours", "minutes", "natural_days"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A centre's configurable limits.  The standard's own limits are the defaults and the
+    maxima; sign-for and callback limits are the centre's choice."""
+
+    sign_working_days: int = 1
+    emergency_sign_minutes: int = 30
+    callback_working_days: int = 2
+    warning_share: float = 0.75
+    max_callback_attempts: int = 3
+    reopen_on_unsatisfied: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.warning_share < 1:
+            raise ValueError("warning_share must be between 0 and 1")
+        if self.sign_working_days < 0 or self.callback_working_days < 0:
+            raise ValueError("limits must not be negative")
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One computed time limit.
+
+    ``provisional`` is True when the limit ran into a year whose holidays are not loaded:
+    it was computed on weekends only and must be recomputed once the year is loaded.
+    """
+
+    kind: str
+    start: datetime
+    due: datetime
+    basis: Basis
+    amount: int
+    clause: str
+    rule: str
+    skipped: tuple[SkippedDay, ...] = ()
+    provisional: bool = False
+    unknown_years: tuple[int, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return DEADLINE_KINDS.label(self.kind)
+
+    def explanation(self) -> str:
+        """A sentence in Chinese: rule, clause, start instant, days skipped."""
+        start = to_shanghai(self.start).strftime("%Y-%m-%d %H:%M")
+        due = to_shanghai(self.due).strftime("%Y-%m-%d %H:%M")
+        unit = {
+            "working_days": "个工作日",
+            "hours": "个自然小时",
+            "minutes": "分钟",
+            "natural_days": "个自然日",
+        }[self.basis]
+        text = f"{self.rule}（{self.clause}）：自 {start} 起 {self.amount}{unit}，截止 {due}"
+        if self.skipped:
+            days = "、".join(f"{s.day:%m-%d}{s.reason}" for s in self.skipped)
+            text += f"；跳过非工作日 {len(self.skipped)} 天：{days}"
+        if self.provisional:
+            years = "、".join(str(y) for y in self.unknown_years)
+            text += f"；{years} 年节假日安排尚未录入，暂按周末计算，录入后将重新计算"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "start": self.start.isoformat(),
+            "due": self.due.isoformat(),
+            "basis": self.basis,
+            "amount": self.amount,
+            "clause": self.clause,
+            "rule": self.rule,
+            "skipped": [{"day": s.day.isoformat(), "reason": s.reason} for s in self.skipped],
+            "provisional": self.provisional,
+            "unknown_years": list(self.unknown_years),
+            "explanation": self.explanation(),
+        }
+
+
+def _working(
+    kind: str, start: datetime, n: int, cal: WorkingCalendar, clause: str, rule: str
+) -> Deadline:
+    """n working days after start; falls back to a provisional answer for unknown years."""
+    try:
+        due, skipped = cal.explain_working_days(start, n)
+        return Deadline(kind, start, due, "working_days", n, clause, rule, tuple(skipped))
+    except CalendarYearUnknown:
+        pass
+    due, skipped = cal.provisional().explain_working_days(start, n)
+    years = sorted({d.year for d in _days(start, due)} - set(cal.known_years))
+    return Deadline(
+        kind,
+        start,
+        due,
+        "working_days",
+        n,
+        clause,
+        rule,
+        tuple(skipped),
+        provisional=True,
+        unknown_years=tuple(years),
+    )
+
+
+def _days(a: datetime, b: datetime) -> list:
+    a, b = to_shanghai(a).date(), to_shanghai(b).date()
+    return [a + timedelta(days=i) for i in range((b - a).days + 1)]
+
+
+def _natural(
+    kind: str, start: datetime, delta: timedelta, basis: Basis, amount: int, clause: str, rule: str
+) -> Deadline:
+    start = to_shanghai(start)
+    return Deadline(kind, start, start + delta, basis, amount, clause, rule)
+
+
+def dispatch_deadline(accepted_at: datetime, cal: WorkingCalendar) -> Deadline:
+    """§6.2: a compliant order is dispatched within 1 working day of acceptance."""
+    return _working(
+        "dispatch", accepted_at, DISPATCH_WORKING_DAYS, cal, "§6.2", "审核合格后1个工作日内派转"
+    )
+
+
+def sign_deadline(
+    dispatched_at: datetime, emergency: bool, cal: WorkingCalendar, policy: Policy = DEFAULT_POLICY
+) -> Deadline:
+    """Sign-for limit (centre policy): working days for general orders, minutes for
+    emergency orders, whose whole 2-hour feedback clock (§6.4.2) leaves no room for days."""
+    if emergency:
+        m = policy.emergency_sign_minutes
+        return _natural(
+            "sign", dispatched_at, timedelta(minutes=m), "minutes", m, "§6.4.4", "应急工单签收"
+        )
+    return _working(
+        "sign", dispatched_at, policy.sign_working_days, cal, "§6.3", "派转后按中心规定时限签收"
+    )
+
+
+def feedback_deadline(dispatched_at: datetime, emergency: bool, cal: WorkingCalendar) -> Deadline:
+    """§6.4.2: emergency orders give feedback within 2 natural hours of dispatch; general
+    orders within 5 working days of dispatch."""
+    if emergency:
+        h = EMERGENCY_FEEDBACK_HOURS
+        return _natural(
+            "feedback", dispatched_at, timedelta(hours=h), "hours", h, "§6.4.2", "应急类诉求2小时内反馈"
+        )
+    return _working(
+        "feedback", dispatched_at, FEEDBACK_WORKING_DAYS, cal, "§6.4.2", "一般诉求5个工作日内反馈"
+    )
+
+
+class LimitExceeded(ValueError):
+    """A requested extension or hang-up is longer than the standard allows."""
+
+
+def extension_deadline(current_due: datetime, days: int, cal: WorkingCalendar) -> Deadline:
+    """§6.4.1: an approved extension adds at most 5 working days to the feedback deadline."""
+    if not 1 <= days <= MAX_EXTENSION_WORKING_DAYS:
+        raise LimitExceeded(f"延期天数须为1至{MAX_EXTENSION_WORKING_DAYS}个工作日（§6.4.1）")
+    return _working(
+        "extension", current_due, days, cal, "§6.4.1", "复杂疑难诉求延期，一般不超过5个工作日"
+    )
+
+
+def hang_up_deadline(start: datetime, days: int) -> Deadline:
+    """§6.4.1: a matter with a statutory time limit may hang up for at most 90 natural days."""
+    if not 1 <= days <= MAX_HANG_UP_NATURAL_DAYS:
+        raise LimitExceeded(f"挂单天数须为1至{MAX_HANG_UP_NATURAL_DAYS}个自然日（§6.4.1）")
+    return _natural(
+        "hang_up",
+        start,
+        timedelta(days=days),
+        "natural_days",
+        days,
+        "§6.4.1",
+        "法定时限事项挂单，最长不超过90个自然日",
+    )
+
+
+def resumed_feedback_deadline(
+    resumed_at: datetime, working_days_left: int, cal: WorkingCalendar
+) -> Deadline:
+    """After a hang-up ends, the unit gets back the working days it had left (§6.4.1)."""
+    return _working(
+        "feedback", resumed_at, working_days_left, cal, "§6.4.1", "挂单结束后恢复剩余办理时限"
+    )
+
+
+def callback_deadline(
+    replied_at: datetime, cal: WorkingCalendar, policy: Policy = DEFAULT_POLICY
+) -> Deadline:
+    """Callback limit (centre policy, §6.7.2/§6.8): a transferred order is called back within
+    the centre's working days after the reply is accepted."""
+    return _working(
+        "callback", replied_at, policy.callback_working_days, cal, "§6.8", "答复后按中心规定时限回访"
+    )
+
+
+def recompute(d: Deadline, cal: WorkingCalendar) -> Deadline:
+    """Recompute a (provisional) working-day deadline with a calendar that now knows more."""
+    if d.basis != "working_days":
+        return d
+    fresh = _working(d.kind, d.start, d.amount, cal, d.clause, d.rule)
+    return replace(fresh, start=d.start)
+
+
+# ---------------------------------------------------------------------------
+# Deadline state, derived from timestamps and ``now`` — never stored.
+
+
+def warning_at(
+    start: datetime,
+    due: datetime,
+    basis: str,
+    cal: WorkingCalendar | None,
+    share: float = DEFAULT_POLICY.warning_share,
+) -> datetime:
+    """The instant ``share`` of the limit has elapsed (yellow light).
+
+    Working-day limits measure elapsed *working* time, so a holiday in the middle does not
+    turn an order yellow; natural limits measure clock time.  Falls back to clock time when
+    the calendar does not know a year in the interval.
+    """
+    if basis == "working_days" and cal is not None:
+        try:
+            total = cal.working_seconds_between(start, due)
+            return cal.after_working_seconds(start, total * share)
+        except CalendarYearUnknown:
+            pass
+    return to_shanghai(start) + (due - start) * share
+
+
+def deadline_state(
+    due: datetime,
+    now: datetime,
+    *,
+    warn_at: datetime,
+    met_at: datetime | None = None,
+) -> str:
+    """The light of one deadline at ``now``.
+
+    * ``met`` / ``met_late``: the deadline was satisfied at ``met_at`` (before/after ``due``);
+      once met it never changes colour again.
+    * ``overdue``: not met and ``now`` is at or after ``due`` (red).
+    * ``warning``: not met and ``now`` is at or after ``warn_at`` (yellow).
+    * ``normal`` otherwise.
+    """
+    if met_at is not None:
+        return "met" if met_at <= due else "met_late"
+    if now >= due:
+        return "overdue"
+    if now >= warn_at:
+        return "warning"
+    return "normal"
+
+
+def remaining_text(due: datetime, now: datetime) -> str:
+    """"剩余 2天3小时" / "超期 5小时" — a short Chinese phrase for badges."""
+    delta = due - now
+    late = delta.total_seconds() < 0
+    seconds = abs(int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = rest // 60
+    if days:
+        body = f"{days}天{hours}小时"
+    elif hours:
+        body = f"{hours}小时{minutes}分"
+    else:
+        body = f"{minutes}分钟"
+    return ("超期 " if late else "剩余 ") + body
+
+
+__all__ = [
+    "SHANGHAI",
+    "DEADLINE_KINDS",
+    "DEADLINE_STATES",
+    "DEFAULT_POLICY",
+    "Deadline",
+    "LimitExceeded",
+    "Policy",
+    "callback_deadline",
+    "deadline_state",
+    "dispatch_deadline",
+    "extension_deadline",
+    "feedback_deadline",
+    "hang_up_deadline",
+    "recompute",
+    "remaining_text",
+    "resumed_feedback_deadline",
+    "sign_deadline",
+    "warning_at",
+]
