@@ -70,6 +70,7 @@ class Policy:
     sign_working_days: int = 1
     emergency_sign_minutes: int = 30
     callback_working_days: int = 2
+    reverify_working_days: int = 2
     warning_share: float = 0.75
     max_callback_attempts: int = 3
     reopen_on_unsatisfied: bool = True
@@ -208,7 +209,13 @@ def feedback_deadline(dispatched_at: datetime, emergency: bool, cal: WorkingCale
     if emergency:
         h = EMERGENCY_FEEDBACK_HOURS
         return _natural(
-            "feedback", dispatched_at, timedelta(hours=h), "hours", h, "§6.4.2", "应急类诉求2小时内反馈"
+            "feedback",
+            dispatched_at,
+            timedelta(hours=h),
+            "hours",
+            h,
+            "§6.4.2",
+            "应急类诉求2小时内反馈",
         )
     return _working(
         "feedback", dispatched_at, FEEDBACK_WORKING_DAYS, cal, "§6.4.2", "一般诉求5个工作日内反馈"
@@ -258,7 +265,27 @@ def callback_deadline(
     """Callback limit (centre policy, §6.7.2/§6.8): a transferred order is called back within
     the centre's working days after the reply is accepted."""
     return _working(
-        "callback", replied_at, policy.callback_working_days, cal, "§6.8", "答复后按中心规定时限回访"
+        "callback",
+        replied_at,
+        policy.callback_working_days,
+        cal,
+        "§6.8",
+        "答复后按中心规定时限回访",
+    )
+
+
+def reverify_deadline(
+    asked_at: datetime, cal: WorkingCalendar, policy: Policy = DEFAULT_POLICY
+) -> Deadline:
+    """§6.6.2: when a reply differs from the citizen's account the centre asks the unit to
+    verify again; the unit answers within the centre's working days."""
+    return _working(
+        "feedback",
+        asked_at,
+        policy.reverify_working_days,
+        cal,
+        "§6.6.2",
+        "答复与反映情况不符，再次核实后答复",
     )
 
 
@@ -321,7 +348,7 @@ def deadline_state(
 
 
 def remaining_text(due: datetime, now: datetime) -> str:
-    """"剩余 2天3小时" / "超期 5小时" — a short Chinese phrase for badges."""
+    """ "剩余 2天3小时" / "超期 5小时" — a short Chinese phrase for badges."""
     delta = due - now
     late = delta.total_seconds() < 0
     seconds = abs(int(delta.total_seconds()))
@@ -354,6 +381,7 @@ __all__ = [
     "recompute",
     "remaining_text",
     "resumed_feedback_deadline",
+    "reverify_deadline",
     "sign_deadline",
     "warning_at",
 ]

@@ -44,7 +44,14 @@ STATES = Vocabulary(
 TERMINAL = frozenset({"rejected"})
 # States in which a handling unit holds the order; supervision (§6.5) watches these.
 WITH_UNIT = frozenset(
-    {"dispatched", "handling", "extension_requested", "suspension_requested", "suspended", "reverify"}
+    {
+        "dispatched",
+        "handling",
+        "extension_requested",
+        "suspension_requested",
+        "suspended",
+        "reverify",
+    }
 )
 OPEN = frozenset(STATES.codes) - {"rejected", "closed"}
 
@@ -57,6 +64,7 @@ AGENT, REVIEWER, UNIT, SUPERVISOR, CALLBACK, ADMIN, LEADER = (
     "admin",
     "leader",
 )
+SYSTEM = "system"  # the background worker acting on its own (smart supervision, §6.5 a)
 CENTRE = frozenset({REVIEWER, SUPERVISOR, ADMIN})  # "热线服务机构" decisions
 
 
@@ -93,6 +101,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("return_to_intake", "退回受理", {"pending_review"}, "returned", {REVIEWER}, "§6.2"),
     _t("dispatch", "派转", {"pending_review"}, "dispatched", {REVIEWER}, "§6.3"),
     _t("sign", "签收", {"dispatched"}, "handling", {UNIT}, "§6.3"),
+    _t("co_sign", "协办签收", WITH_UNIT, None, {UNIT}, "§6.3 [beyond]"),
     _t(
         "unit_return",
         "退单",
@@ -110,14 +119,31 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("resume", "恢复办理", {"suspended"}, "handling", {UNIT} | CENTRE, "§6.4.1"),
     _t("reply", "答复", _WORKING, "replied", {UNIT}, "§6.4.2, §6.4.3"),
     _t("no_further_handling", "不再办理", _WORKING, "replied", {UNIT}, "§6.6.3"),
-    _t("accept_reply", "答复认定通过", {"replied"}, "pending_callback", CENTRE | {CALLBACK}, "§6.6"),
+    _t(
+        "accept_reply", "答复认定通过", {"replied"}, "pending_callback", CENTRE | {CALLBACK}, "§6.6"
+    ),
     _t("reverify", "再次核实", {"replied"}, "reverify", CENTRE | {CALLBACK}, "§6.6.2"),
     _t("remind", "电话催办", WITH_UNIT, None, {SUPERVISOR}, "§6.5"),
-    _t("supervise", "督办", WITH_UNIT | {"pending_review"}, None, {SUPERVISOR}, "§6.5 a–d"),
+    _t("supervise", "督办", WITH_UNIT | {"pending_review"}, None, {SUPERVISOR, SYSTEM}, "§6.5 a–d"),
     _t("record_callback", "记录回访", {"pending_callback"}, None, {CALLBACK}, "§6.8"),
     _t("close", "回访结案", {"pending_callback"}, "closed", {CALLBACK}, "§6.7.2"),
-    _t("reopen", "重办", {"pending_callback", "closed"}, "dispatched", {CALLBACK} | CENTRE, "§6.8 [beyond]"),
-    _t("comment", "备注", OPEN, None, {AGENT, REVIEWER, UNIT, SUPERVISOR, CALLBACK}, ""),
+    _t(
+        "reopen",
+        "重办",
+        {"pending_callback", "closed"},
+        "dispatched",
+        {CALLBACK} | CENTRE,
+        "§6.8 [beyond]",
+    ),
+    _t("comment", "备注", OPEN, None, {AGENT, REVIEWER, UNIT, SUPERVISOR, CALLBACK}, "§6.1"),
+    _t(
+        "attach",
+        "上传附件",
+        OPEN,
+        None,
+        {AGENT, REVIEWER, UNIT, SUPERVISOR, CALLBACK, SYSTEM},
+        "§6.1.2",
+    ),
 )
 
 TRANSITIONS_BY_ACTION = {t.action: t for t in TRANSITIONS}

@@ -90,7 +90,7 @@ def missing_reply_parts(parts: dict[str, str]) -> list[str]:
 REQUIRED_ORDER_FIELDS = {
     "category": "诉求分类",
     "title": "诉求问题",
-    "location": "发生地址",
+    "address": "发生地址",
     "content": "诉求内容",
 }
 

@@ -1,0 +1,154 @@
+"""Shared test set-up: personas named after the organisation chart.
+
+Every test says who acts: the 受理员 (agent) records calls, the 审核员 (reviewer) reviews and
+dispatches, the clerk of 海勃湾区住建局 (``clerk``) handles orders of that unit, the 督办员
+(supervisor) chases late units, the 回访员 (callback) calls citizens back, the 管理员
+(admin) configures, the 领导 (leader) looks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+os.environ.setdefault("HOTLINE_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
+
+
+@dataclass
+class Org:
+    city: object
+    district: object
+    street: object
+    community: object
+    centre: object
+    district_gov: object
+    zjj: object  # 海勃湾区住房和城乡建设局
+    szyh: object  # 海勃湾区市政养护中心
+    street_office: object
+    water: object  # 自来水公司
+    emergency: object  # 应急管理局
+
+
+@pytest.fixture
+def org(db) -> Org:
+    from hotline.catalog.models import Category
+    from hotline.org.models import Area, Unit
+
+    city = Area.objects.create(code="t-city", name="乌海市", level="city")
+    district = Area.objects.create(code="t-hbw", name="海勃湾区", level="district", parent=city)
+    street = Area.objects.create(code="t-xinhua", name="新华街道", level="street", parent=district)
+    community = Area.objects.create(
+        code="t-kangle", name="康乐社区", level="community", parent=street
+    )
+    centre = Unit.objects.create(code="t-centre", name="12345热线中心", kind="centre")
+    gov = Unit.objects.create(code="t-hbw-gov", name="海勃湾区人民政府", kind="government")
+    zjj = Unit.objects.create(
+        code="t-hbw-zjj", name="海勃湾区住房和城乡建设局", kind="department", parent=gov
+    )
+    zjj.areas.set([district])
+    zjj.categories.set(
+        Category.objects.filter(code__in=["property_management", "housing_maintenance"])
+    )
+    szyh = Unit.objects.create(
+        code="t-hbw-szyh",
+        name="海勃湾区市政养护中心",
+        kind="maintainer",
+        parent=gov,
+        component_types=["street_lamp"],
+    )
+    office = Unit.objects.create(
+        code="t-xinhua-office", name="新华街道办事处", kind="street", parent=gov
+    )
+    water = Unit.objects.create(code="t-water", name="乌海市自来水公司", kind="enterprise")
+    emergency = Unit.objects.create(code="t-yjj", name="市应急管理局", kind="emergency")
+    return Org(city, district, street, community, centre, gov, zjj, szyh, office, water, emergency)
+
+
+def _user(username: str, role: str, unit=None, **extra):
+    from hotline.org.models import User
+
+    user = User(
+        username=username,
+        role=role,
+        unit=unit,
+        last_name=extra.pop("family", ""),
+        first_name=extra.pop("given", ""),
+        **extra,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@pytest.fixture
+def agent(org):
+    """受理员: answers the phone and records the order."""
+    return _user("t_agent", "agent", org.centre, family="张", given="敏")
+
+
+@pytest.fixture
+def reviewer(org):
+    """审核员: reviews and dispatches within 1 working day (§6.2)."""
+    return _user("t_reviewer", "reviewer", org.centre, family="王", given="强")
+
+
+@pytest.fixture
+def clerk(org):
+    """承办单位 clerk of 海勃湾区住建局."""
+    return _user("t_zjj", "unit", org.zjj, family="刘", given="洋")
+
+
+@pytest.fixture
+def other_clerk(org):
+    """承办单位 clerk of 海勃湾区市政养护中心 — a unit the order was not sent to."""
+    return _user("t_szyh", "unit", org.szyh, family="陈", given="刚")
+
+
+@pytest.fixture
+def district_clerk(org):
+    """承办单位 clerk of 海勃湾区人民政府, the parent of 住建局: sees its sub-units' orders."""
+    return _user("t_gov", "unit", org.district_gov)
+
+
+@pytest.fixture
+def supervisor(org):
+    """督办员: reminds and supervises late units (§6.5)."""
+    return _user("t_supervisor", "supervisor", org.centre, family="赵", given="磊")
+
+
+@pytest.fixture
+def callback_agent(org):
+    """回访员: calls the citizen back and closes (§6.7.2, §6.8)."""
+    return _user("t_callback", "callback", org.centre, family="孙", given="丽")
+
+
+@pytest.fixture
+def admin_user(org):
+    """管理员."""
+    return _user("t_admin", "admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def leader(org):
+    """领导: reads everything, changes nothing."""
+    return _user("t_leader", "leader", org.centre)
+
+
+@pytest.fixture
+def appeal(org):
+    """A valid §6.1 appeal: leaking roof in an old estate."""
+    return {
+        "channel": "phone",
+        "appeal_type": "help",
+        "category": "housing_maintenance",
+        "title": "老旧小区楼顶漏水",
+        "content": "康乐小区3号楼顶楼防水层老化，一下雨就往屋里漏水。",
+        "address": "海勃湾区新华街道康乐社区康乐小区3号楼",
+        "area": "t-kangle",
+        "citizen_name": "王建军",
+        "citizen_phone": "13812345678",
+        "display_mode": "public",
+        "urgency": "normal",
+    }

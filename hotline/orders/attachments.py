@@ -1,0 +1,96 @@
+"""Attachment checks (§6.1.2): the kind and content type come from the file's bytes, never
+from the client's claim; each kind has its own size limit (settings)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from hotline.orders.errors import ValidationFailed
+
+# sniffed MIME type → attachment kind
+ALLOWED: dict[str, str] = {
+    "image/jpeg": "image",
+    "image/png": "image",
+    "image/gif": "image",
+    "image/webp": "image",
+    "image/bmp": "image",
+    "audio/mpeg": "voice",
+    "audio/x-wav": "voice",
+    "audio/wav": "voice",
+    "audio/amr": "voice",
+    "audio/ogg": "voice",
+    "audio/x-flac": "voice",
+    "audio/mp4": "voice",
+    "audio/m4a": "voice",
+    "audio/aac": "voice",
+    "video/mp4": "video",
+    "video/webm": "video",
+    "video/quicktime": "video",
+    "video/x-msvideo": "video",
+    "video/x-matroska": "video",
+    "video/3gpp": "video",
+    "application/pdf": "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "document",
+    "application/msword": "document",
+    "text/plain": "document",
+}
+
+KIND_LABELS = {"image": "图片", "voice": "语音", "video": "视频", "document": "文字材料"}
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def sniff(head: bytes) -> str | None:
+    """The MIME type the bytes say they are, or None.  UTF-8 text counts as text/plain."""
+    guess = filetype.guess(head)
+    if guess is not None:
+        return guess.mime
+    try:
+        head[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        # a multi-byte character cut at the end of the sample is still text
+        try:
+            head[:4093].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return "text/plain" if head.strip() else None
+
+
+def check(upload: UploadedFile, field: str = "file") -> Sniffed:
+    """Validate one upload; raises ``ValidationFailed`` with a Chinese message."""
+    upload.seek(0)
+    head = upload.read(8192)
+    mime = sniff(head)
+    kind = ALLOWED.get(mime or "")
+    if kind is None:
+        raise ValidationFailed(
+            {
+                field: f"不支持的文件类型（{mime or '无法识别'}）：仅接受图片、语音、视频和 PDF/Word/文本材料"
+            }
+        )
+    limit = settings.HOTLINE_ATTACHMENT_LIMITS[kind]
+    size = upload.size or 0
+    if size > limit:
+        raise ValidationFailed(
+            {field: f"{KIND_LABELS[kind]}文件不能超过 {limit // (1024 * 1024)} MB"}
+        )
+    if size == 0:
+        raise ValidationFailed({field: "文件为空"})
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return Sniffed(kind, mime or "", size, digest.hexdigest())

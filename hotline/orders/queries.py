@@ -1,0 +1,241 @@
+"""Reading work orders: who may see which, masking of personal info, deadline lights,
+list filters.  Pure reads; changes live in ``actions``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from hotline import clock
+from hotline.orders.actions import as_rule_deadline, policy
+from hotline.orders.models import Assignment, Deadline, PersonalInfoAccess, WorkOrder
+from hotline.org.models import Unit, User
+from hotline.rules import deadlines as dl
+from hotline.rules import lifecycle
+
+CENTRE_ROLES = {"agent", "reviewer", "supervisor", "callback", "admin", "leader"}
+
+
+def visible_orders(user: User) -> QuerySet[WorkOrder]:
+    """Orders ``user`` may see.  Centre staff see all; a handling-unit user sees the orders
+    ever dispatched to its unit or a unit below it (SPEC §1)."""
+    qs = WorkOrder.objects.all()
+    role = user.effective_role
+    if role in CENTRE_ROLES:
+        return qs
+    if role == "unit" and user.unit_id:
+        units = Unit.objects.filter(path__startswith=user.unit.path).values("pk")
+        return qs.filter(Exists(Assignment.objects.filter(order=OuterRef("pk"), unit__in=units)))
+    return qs.none()
+
+
+def can_see(user: User, order: WorkOrder) -> bool:
+    return visible_orders(user).filter(pk=order.pk).exists()
+
+
+def may_see_personal_info(user: User, order: WorkOrder) -> bool:
+    """Unit users see a confidential order's citizen masked (§6.1.6); everyone else who may
+    see the order sees it unmasked — and every such view is logged."""
+    return not (order.is_confidential and user.effective_role == "unit")
+
+
+def mask_name(name: str) -> str:
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+
+
+@dataclass(frozen=True)
+class Citizen:
+    name: str
+    phone: str
+    address: str
+    masked: bool
+
+
+def citizen_for(user: User, order: WorkOrder, *, via: str, now: datetime | None = None) -> Citizen:
+    """The citizen block as ``user`` may see it; logs the view when shown unmasked."""
+    if not may_see_personal_info(user, order):
+        return Citizen(mask_name(order.citizen_name), mask_phone(order.citizen_phone), "", True)
+    if order.citizen_name or order.citizen_phone or order.citizen_address:
+        PersonalInfoAccess.objects.create(order=order, user=user, at=now or clock.now(), via=via)
+    return Citizen(order.citizen_name, order.citizen_phone, order.citizen_address, False)
+
+
+# ---------------------------------------------------------------------------
+# deadlines as shown
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    id: int
+    kind: str
+    label: str
+    unit: str
+    start_at: datetime
+    due_at: datetime
+    warn_at: datetime
+    met_at: datetime | None
+    superseded: bool
+    state: str
+    state_label: str
+    colour: str
+    remaining: str
+    provisional: bool
+    explanation: str
+    clause: str
+
+
+def deadline_view(d: Deadline, now: datetime) -> DeadlineView:
+    state = (
+        "superseded"
+        if d.superseded_at
+        else dl.deadline_state(d.due_at, now, warn_at=d.warn_at, met_at=d.met_at)
+    )
+    label = dl.DEADLINE_STATES.label(state) if state != "superseded" else "已失效"
+    colour = dl.DEADLINE_STATES.colour(state) if state != "superseded" else "light"
+    return DeadlineView(
+        id=d.pk,
+        kind=d.kind,
+        label=d.get_kind_display(),
+        unit=d.assignment.unit.name if d.assignment_id else "",
+        start_at=d.start_at,
+        due_at=d.due_at,
+        warn_at=d.warn_at,
+        met_at=d.met_at,
+        superseded=bool(d.superseded_at),
+        state=state,
+        state_label=label,
+        colour=colour,
+        remaining=dl.remaining_text(d.due_at, now) if d.active else "",
+        provisional=d.provisional,
+        explanation=as_rule_deadline(d).explanation(),
+        clause=d.clause,
+    )
+
+
+def order_deadlines(order: WorkOrder, now: datetime | None = None) -> list[DeadlineView]:
+    now = now or clock.now()
+    qs = order.deadlines.select_related("assignment__unit").order_by("start_at", "id")
+    return [deadline_view(d, now) for d in qs]
+
+
+def worst_state(views: list[DeadlineView]) -> str:
+    """The most urgent light among running deadlines: overdue > warning > normal."""
+    running = [v.state for v in views if not v.superseded and v.met_at is None]
+    for s in ("overdue", "warning", "normal"):
+        if s in running:
+            return s
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# list filters (used by the API and the web lists)
+
+FILTERS = (
+    "state",
+    "unit",
+    "domain",
+    "urgency",
+    "channel",
+    "deadline_state",
+    "date_from",
+    "date_to",
+    "q",
+    "emergency",
+    "phone",
+)
+
+
+def filter_orders(
+    qs: QuerySet[WorkOrder], params: dict[str, Any], now: datetime | None = None
+) -> QuerySet[WorkOrder]:
+    """Apply list filters.  ``deadline_state`` is derived at ``now`` from running
+    deadlines (overdue: due passed; warning: warn passed, due not yet)."""
+    now = now or clock.now()
+    if v := params.get("state"):
+        states = [s for s in str(v).split(",") if s in lifecycle.STATES]
+        qs = qs.filter(state__in=states)
+    if v := params.get("unit"):
+        unit = (
+            Unit.objects.filter(pk=v).first()
+            if str(v).isdigit()
+            else Unit.objects.filter(code=v).first()
+        )
+        if unit is None:
+            return qs.none()
+        qs = qs.filter(lead_unit__path__startswith=unit.path)
+    if v := params.get("domain"):
+        qs = qs.filter(domain=v)
+    if v := params.get("urgency"):
+        qs = qs.filter(urgency=v)
+    if v := params.get("channel"):
+        qs = qs.filter(channel=v)
+    if params.get("emergency") in (True, "1", "true", "yes"):
+        qs = qs.exclude(emergency_kind="")
+    if v := params.get("phone"):
+        qs = qs.filter(citizen_phone=v)
+    if v := params.get("date_from"):
+        qs = qs.filter(created_at__date__gte=v)
+    if v := params.get("date_to"):
+        qs = qs.filter(created_at__date__lte=v)
+    if v := params.get("q"):
+        v = str(v).strip()
+        qs = qs.filter(
+            Q(number=v) | Q(title__icontains=v) | Q(content__icontains=v) | Q(address__icontains=v)
+        )
+    if v := params.get("deadline_state"):
+        active = Deadline.objects.active().filter(order=OuterRef("pk"))
+        if v == "overdue":
+            qs = qs.filter(Exists(active.filter(due_at__lte=now)))
+        elif v == "warning":
+            qs = qs.filter(Exists(active.filter(warn_at__lte=now, due_at__gt=now))).exclude(
+                Exists(active.filter(due_at__lte=now))
+            )
+        elif v == "normal":
+            qs = qs.filter(Exists(active)).exclude(Exists(active.filter(warn_at__lte=now)))
+        else:
+            return qs.none()
+    return qs
+
+
+def next_due(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Annotate each order with its earliest running deadline (for sorting queues)."""
+    from django.db.models import Min
+
+    return qs.annotate(
+        next_due_at=Min(
+            "deadlines__due_at",
+            filter=Q(deadlines__met_at__isnull=True, deadlines__superseded_at__isnull=True),
+        )
+    )
+
+
+def allowed_actions(user: User, order: WorkOrder) -> list[str]:
+    """Actions the UI may offer ``user`` on ``order`` (the transition table, then the unit
+    scope)."""
+    role = user.effective_role
+    actions = lifecycle.allowed_actions(order.state, role)
+    if role == "unit":
+        lead = bool(
+            order.lead_unit_id and user.unit_id and order.lead_unit.path.startswith(user.unit.path)
+        )
+        if not lead:
+            actions = [a for a in actions if a in {"co_sign", "comment"}]
+    return actions
+
+
+def policy_dict() -> dict[str, Any]:
+    return policy().__dict__

@@ -1,0 +1,255 @@
+"""hotline settings: one file, driven by environment variables, failing loudly on bad values.
+
+Environment:
+
+* ``HOTLINE_DATABASE_URL`` — ``sqlite:///path`` (default: ``var/hotline.sqlite3``) or
+  ``postgres://user@host:port/db``.
+* ``HOTLINE_SECRET_KEY`` — required when ``HOTLINE_DEBUG`` is false and no key file exists.
+* ``HOTLINE_DEBUG`` — ``true``/``false`` (also 1/0, yes/no); anything else is an error.
+* ``HOTLINE_REDIS_URL`` — ``redis://host:port/db``; when set, background tasks use Redis.
+* ``HOTLINE_ALLOWED_HOSTS`` — comma-separated, default ``*`` in debug, ``localhost`` otherwise.
+* ``HOTLINE_VAR_DIR`` — where the SQLite file, uploads and caches live (default ``var/``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def envbool(name: str, default: bool) -> bool:
+    """Read a boolean; anything but true/false/1/0/yes/no/on/off is a configuration error."""
+    value = env(name)
+    if value is None:
+        return default
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: expected true or false")
+
+
+def envint(name: str, default: int, minimum: int = 0) -> int:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r}: must be at least {minimum}")
+    return number
+
+
+VAR_DIR = Path(env("HOTLINE_VAR_DIR", str(BASE_DIR / "var")) or "var").resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = envbool("HOTLINE_DEBUG", True)
+
+
+def _secret_key() -> str:
+    key = env("HOTLINE_SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("HOTLINE_SECRET_KEY must be at least 32 characters")
+        return key
+    key_file = VAR_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    if not DEBUG:
+        raise ImproperlyConfigured("HOTLINE_SECRET_KEY must be set when HOTLINE_DEBUG=false")
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in (env("HOTLINE_ALLOWED_HOSTS", "*" if DEBUG else "localhost,127.0.0.1") or "").split(
+        ","
+    )
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in (env("HOTLINE_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()
+]
+
+# --- database ---------------------------------------------------------------------------
+
+SQLITE_OPTIONS = {
+    # Several processes (web workers + the task worker) share one file: WAL lets readers run
+    # beside the writer, IMMEDIATE takes the write lock at BEGIN so two writers queue on the
+    # busy timeout instead of failing with "database is locked" on lock upgrade.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL"),
+}
+
+
+def _database() -> dict:
+    url = env("HOTLINE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'hotline.sqlite3'}")
+    assert url is not None
+    scheme = urlparse(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"HOTLINE_DATABASE_URL={url!r}: use sqlite:///path or postgres://user@host/db"
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"HOTLINE_DATABASE_URL={url!r}: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+        config["TEST"] = {"NAME": env("HOTLINE_TEST_SQLITE_NAME")}
+    else:
+        config.setdefault("OPTIONS", {})
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- redis / background tasks -----------------------------------------------------------
+
+REDIS_URL = env("HOTLINE_REDIS_URL")
+if REDIS_URL and urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+    raise ImproperlyConfigured(
+        f"HOTLINE_REDIS_URL={REDIS_URL!r}: use redis://host:port/db or rediss://…"
+    )
+
+# --- applications -----------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "hotline.admin_site.HotlineAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "hotline.org",
+    "hotline.catalog",
+    "hotline.calendars",
+    "hotline.orders",
+    "hotline.supervision",
+    "hotline.api",
+    "hotline.demo",
+    "hotline.system",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hotline.urls"
+WSGI_APPLICATION = "hotline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "org.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# --- i18n / time ------------------------------------------------------------------------
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"  # display and calendar; the database stores UTC
+USE_I18N = True
+USE_TZ = True
+
+# --- files ------------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [p for p in [BASE_DIR / "static"] if p.exists()]
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Upload limits per attachment kind (bytes), §6.1.2.
+HOTLINE_ATTACHMENT_LIMITS = {
+    "voice": envint("HOTLINE_MAX_VOICE_MB", 20, 1) * 1024 * 1024,
+    "image": envint("HOTLINE_MAX_IMAGE_MB", 10, 1) * 1024 * 1024,
+    "video": envint("HOTLINE_MAX_VIDEO_MB", 200, 1) * 1024 * 1024,
+    "document": envint("HOTLINE_MAX_DOCUMENT_MB", 20, 1) * 1024 * 1024,
+}
+
+# --- the centre's policy (limits the standard leaves to the centre) ---------------------
+
+HOTLINE_POLICY = {
+    "sign_working_days": envint("HOTLINE_SIGN_WORKING_DAYS", 1),
+    "emergency_sign_minutes": envint("HOTLINE_EMERGENCY_SIGN_MINUTES", 30, 1),
+    "callback_working_days": envint("HOTLINE_CALLBACK_WORKING_DAYS", 2),
+    "reverify_working_days": envint("HOTLINE_REVERIFY_WORKING_DAYS", 2),
+    "warning_share": envint("HOTLINE_WARNING_PERCENT", 75, 1) / 100,
+    "max_callback_attempts": envint("HOTLINE_MAX_CALLBACK_ATTEMPTS", 3, 1),
+}
+if not 0 < HOTLINE_POLICY["warning_share"] < 1:
+    raise ImproperlyConfigured("HOTLINE_WARNING_PERCENT must be between 1 and 99")
+
+HOTLINE_CENTRE_NAME = env("HOTLINE_CENTRE_NAME", "乌海市12345政务服务便民热线") or ""
+
+# --- security in production -------------------------------------------------------------
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    CSRF_COOKIE_HTTPONLY = False
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("HOTLINE_LOG_LEVEL", "WARNING")},
+    "loggers": {"hotline": {"level": env("HOTLINE_LOG_LEVEL", "INFO")}},
+}
