@@ -18,7 +18,7 @@ Limits:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from hotline.rules.calendar import (
@@ -169,9 +169,9 @@ def _working(
     )
 
 
-def _days(a: datetime, b: datetime) -> list:
-    a, b = to_shanghai(a).date(), to_shanghai(b).date()
-    return [a + timedelta(days=i) for i in range((b - a).days + 1)]
+def _days(a: datetime, b: datetime) -> list[date]:
+    first, last = to_shanghai(a).date(), to_shanghai(b).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def _natural(

@@ -16,6 +16,7 @@ States::
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from hotline.rules.choices import Term, Vocabulary
@@ -79,7 +80,12 @@ class Transition:
 
 
 def _t(
-    action: str, label: str, sources: set[str], target: str | None, roles: set[str], clause: str
+    action: str,
+    label: str,
+    sources: Set[str],
+    target: str | None,
+    roles: Set[str],
+    clause: str,
 ) -> Transition:
     for s in sources | ({target} if target else set()):
         if s not in STATES:
