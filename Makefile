@@ -14,7 +14,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed
+# Front-end packages from npm (lockfile), copied to static/vendor/ and served locally.
+node_modules/.installed: package.json package-lock.json scripts/vendor.mjs
+	npm ci --no-audit --no-fund
+	npm run vendor
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
 
 # Start the system on the embedded default (SQLite) with demo data.
 run: setup
@@ -44,4 +50,4 @@ bench: setup
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) var/test .pytest_cache
+	rm -rf $(VENV) node_modules static/vendor var/test .pytest_cache
