@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pytest
 
 os.environ.setdefault("HOTLINE_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
+# Background tasks (huey) run in-process during tests; the worker tests build real queues.
+os.environ.setdefault("HOTLINE_TASKS_IMMEDIATE", "true")
 
 
 @dataclass

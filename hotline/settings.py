@@ -238,6 +238,39 @@ if not 0 < HOTLINE_POLICY["warning_share"] < 1:
 
 HOTLINE_CENTRE_NAME = env("HOTLINE_CENTRE_NAME", "乌海市12345政务服务便民热线") or ""
 
+# --- supervision: the sweep, the ladder, the outbox (§6.5, §6.4.4; docs/supervision.md) ---
+
+HOTLINE_TASKS = {
+    # huey: Redis storage when HOTLINE_REDIS_URL is set, else this SQLite file
+    "sqlite_path": VAR_DIR / "tasks.sqlite3",
+    "immediate": envbool("HOTLINE_TASKS_IMMEDIATE", False),  # run tasks in-process (tests)
+    "sweep_minutes": envint("HOTLINE_SWEEP_MINUTES", 1, 1),
+}
+HOTLINE_SUPERVISION = {
+    # A ladder starts once the order is behind ("overdue", or for emergencies already in
+    # "warning") and this many minutes have passed: working-day time for general orders,
+    # clock time for emergency orders.  The rungs themselves are admin-editable (LadderStep).
+    "general_start_on": "overdue",
+    "general_start_after_minutes": envint("HOTLINE_LADDER_START_AFTER_MINUTES", 240, 0),
+    "emergency_start_on": "warning",
+    "emergency_start_after_minutes": envint("HOTLINE_EMERGENCY_LADDER_START_AFTER_MINUTES", 0, 0),
+    "reminder_channels": {"warning": ["system"], "overdue": ["system", "sms"]},
+    "emergency_report_window_hours": 48,
+}
+HOTLINE_OUTBOX = {
+    "gateway": env("HOTLINE_MESSAGE_GATEWAY", "file"),  # file | console | http | dotted.Class
+    "url": env("HOTLINE_MESSAGE_GATEWAY_URL"),
+    "token": env("HOTLINE_MESSAGE_GATEWAY_TOKEN"),
+    "timeout_seconds": envint("HOTLINE_MESSAGE_GATEWAY_TIMEOUT", 10, 1),
+    "dir": VAR_DIR / "outbox",
+    "max_attempts": envint("HOTLINE_OUTBOX_MAX_ATTEMPTS", 8, 1),
+    "retry_base_seconds": envint("HOTLINE_OUTBOX_RETRY_SECONDS", 30, 1),
+    "retry_max_seconds": 3600,
+    "lease_seconds": envint("HOTLINE_OUTBOX_LEASE_SECONDS", 120, 10),
+}
+if HOTLINE_OUTBOX["gateway"] == "http" and not HOTLINE_OUTBOX["url"]:
+    raise ImproperlyConfigured("HOTLINE_MESSAGE_GATEWAY=http needs HOTLINE_MESSAGE_GATEWAY_URL")
+
 # --- security in production -------------------------------------------------------------
 
 if not DEBUG:

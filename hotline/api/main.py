@@ -526,6 +526,10 @@ def _quote(name: str) -> str:
 
 
 v1.add_router("/orders", orders)
+
+from hotline.supervision.api import router as supervision_router  # noqa: E402
+
+v1.add_router("/supervision", supervision_router)
 api.add_router("/v1", v1)
 
 __all__ = ["api", "dl"]

@@ -1,0 +1,136 @@
+"""Message gateways: where SMS and WeChat messages leave the system.
+
+A gateway gets an ``Outgoing`` message whose ``key`` is the outbox's idempotency key and
+must treat a second send with the same key as the same message (a worker that died after
+the provider accepted the message but before recording it will send it again).  It returns
+the provider's reference, or raises ``TemporaryFailure`` (retry later) or
+``PermanentFailure`` (dead-letter now: a malformed number, a rejected template).
+
+* ``FileGateway`` (default): one JSON file per message under ``var/outbox/``, created
+  atomically and never overwritten — so the same key is delivered once, whatever happens.
+* ``ConsoleGateway``: logs the message (development).
+* ``HttpGateway``: POSTs JSON to the provider's URL with an ``Idempotency-Key`` header;
+  the interface a real SMS provider's adapter implements.
+
+``HOTLINE_MESSAGE_GATEWAY`` picks one (``file``, ``console``, ``http``) or names any class
+by dotted path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: str  # idempotency key: the same key is the same message
+    channel: str
+    to: str
+    to_name: str
+    subject: str
+    body: str
+
+
+class TemporaryFailure(Exception):
+    """The gateway could not send now (network, 5xx, rate limit): retry with back-off."""
+
+
+class PermanentFailure(Exception):
+    """The gateway refused the message for good: dead-letter it."""
+
+
+class Gateway(Protocol):
+    def send(self, message: Outgoing) -> str: ...
+
+
+class ConsoleGateway:
+    def send(self, message: Outgoing) -> str:
+        log.info("[%s → %s %s] %s", message.channel, message.to_name, message.to, message.body)
+        return f"console:{message.key}"
+
+
+class FileGateway:
+    """Writes ``<dir>/<sha1(key)>.json``: a temporary file hard-linked into place, which
+    fails if the file exists, so a message is delivered at most once per key."""
+
+    def __init__(self, directory: str | Path | None = None) -> None:
+        self.dir = Path(directory or settings.HOTLINE_OUTBOX["dir"])
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def path(self, key: str) -> Path:
+        return self.dir / f"{hashlib.sha1(key.encode()).hexdigest()}.json"
+
+    def send(self, message: Outgoing) -> str:
+        target = self.path(message.key)
+        ref = f"file:{target.name}"
+        if target.exists():
+            return ref  # delivered before (a worker died before recording it)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(asdict(message), f, ensure_ascii=False)
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                pass  # another worker delivered the same key first
+        finally:
+            os.unlink(tmp)
+        log.info("[%s → %s %s] %s", message.channel, message.to_name, message.to, message.body)
+        return ref
+
+
+class HttpGateway:
+    """POST ``{"id", "channel", "to", "to_name", "subject", "body"}`` as JSON with
+    ``Idempotency-Key: <key>``; 2xx is sent (the reply's ``id`` is kept), 4xx other than
+    408/429 is permanent, anything else — 5xx, timeouts, refused connections — temporary."""
+
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 10):
+        self.url = url or settings.HOTLINE_OUTBOX["url"]
+        self.token = token if token is not None else settings.HOTLINE_OUTBOX["token"]
+        self.timeout = timeout or settings.HOTLINE_OUTBOX["timeout_seconds"]
+
+    def send(self, message: Outgoing) -> str:
+        payload = {"id": message.key, **{k: v for k, v in asdict(message).items() if k != "key"}}
+        request = urllib.request.Request(
+            self.url,
+            data=json.dumps(payload, ensure_ascii=False).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "Idempotency-Key": message.key},
+        )
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+        except urllib.error.HTTPError as exc:
+            text = f"HTTP {exc.code}: {exc.read()[:200].decode(errors='replace')}"
+            if 400 <= exc.code < 500 and exc.code not in (408, 429):
+                raise PermanentFailure(text) from None
+            raise TemporaryFailure(text) from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
+        try:
+            return str(json.loads(body or b"{}").get("id") or message.key)[:120]
+        except (ValueError, AttributeError):
+            return message.key
+
+
+def default_gateway() -> Gateway:
+    name = settings.HOTLINE_OUTBOX["gateway"]
+    builtin = {"file": FileGateway, "console": ConsoleGateway, "http": HttpGateway}
+    cls = builtin.get(name) or import_string(name)
+    return cls()

@@ -1,0 +1,78 @@
+"""The background worker: huey, with its queue in Redis when ``HOTLINE_REDIS_URL`` is set
+and in a SQLite file under ``var/`` otherwise.
+
+Why huey: it is a small, well-kept task queue whose SQLite storage needs no server — the
+embedded default of ``hotline run`` stays one directory — and whose Redis storage lets any
+number of consumers on any number of machines share one queue in production.  It has
+periodic tasks (crontab), thread or process workers and an immediate mode for tests, and
+nothing else we would have to configure.  Correctness does not rest on the queue: every
+consumer with periodic tasks enabled enqueues its own sweep each minute, and the sweep is
+idempotent (``sweep``), so several workers only make it more available.
+
+Tasks:
+
+* ``supervision.sweep`` — periodic, every ``HOTLINE_SWEEP_MINUTES`` (default 1) minutes.
+* ``supervision.deliver`` — drains the outbox; enqueued after an emergency report so the
+  emergency department hears at once, not at the next sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import close_old_connections
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+log = logging.getLogger(__name__)
+
+
+def build_huey(
+    *,
+    redis_url: str | None = None,
+    sqlite_path: str | None = None,
+    immediate: bool | None = None,
+    name: str = "hotline",
+    results: bool = False,
+) -> Huey:
+    """A huey instance from the settings (or the arguments, for tests)."""
+    redis_url = redis_url if redis_url is not None else settings.REDIS_URL
+    immediate = settings.HOTLINE_TASKS["immediate"] if immediate is None else immediate
+    if redis_url:
+        return RedisHuey(name, url=redis_url, immediate=immediate, results=results)
+    path = str(sqlite_path or settings.HOTLINE_TASKS["sqlite_path"])
+    return SqliteHuey(name, filename=path, immediate=immediate, results=results)
+
+
+def register(huey: Huey) -> dict:
+    """Register hotline's tasks on ``huey``; returns them by name."""
+    minutes = settings.HOTLINE_TASKS["sweep_minutes"]
+    schedule = crontab(minute="*" if minutes == 1 else f"*/{minutes}")
+
+    @huey.periodic_task(schedule, name="supervision.sweep")
+    def sweep_task():
+        from hotline.supervision import sweep
+
+        close_old_connections()
+        try:
+            report = sweep.run()
+            log.info("sweep: %s", report.as_dict())
+            return report.as_dict()
+        finally:
+            close_old_connections()
+
+    @huey.task(name="supervision.deliver")
+    def deliver_task():
+        from hotline.supervision import outbox
+
+        close_old_connections()
+        try:
+            return outbox.deliver_due().__dict__
+        finally:
+            close_old_connections()
+
+    return {"sweep": sweep_task, "deliver": deliver_task}
+
+
+HUEY = build_huey()
+TASKS = register(HUEY)
