@@ -14,8 +14,6 @@ from dataclasses import dataclass
 import pytest
 
 os.environ.setdefault("HOTLINE_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
-# Background tasks (huey) run in-process during tests; the worker tests build real queues.
-os.environ.setdefault("HOTLINE_TASKS_IMMEDIATE", "true")
 
 
 @dataclass
@@ -154,3 +152,13 @@ def appeal(org):
         "display_mode": "public",
         "urgency": "normal",
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The working calendar is cached per process; each test sees its own database's."""
+    from hotline.calendars import services
+
+    services.invalidate()
+    yield
+    services.invalidate()

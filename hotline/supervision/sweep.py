@@ -123,23 +123,30 @@ def _claim_marks(marks: list[SweepMark], token: str) -> set[str]:
     )
 
 
-def remind_deadlines(stage: str, now: datetime, token: str) -> int:
-    """Send the yellow (``warning``) or red (``overdue``) reminder of every running deadline
-    that has not had it.  A deadline first seen already overdue gets only the overdue one."""
+def candidates(stage: str, now: datetime) -> list[Deadline]:
+    """Up to ``CHUNK`` running deadlines that owe the ``stage`` reminder, read through the
+    partial indexes on running deadlines."""
     base = Deadline.objects.active()
     if stage == "warning":
         base = base.filter(warn_at__lte=now, due_at__gt=now)
     else:
         base = base.filter(due_at__lte=now)
     done = SweepMark.objects.filter(deadline=OuterRef("pk"), stage=stage)
-    base = base.filter(~Exists(done)).select_related(
-        "order", "order__lead_unit", "assignment__unit"
+    return list(
+        base.filter(~Exists(done))
+        .select_related("order", "order__lead_unit", "assignment__unit")
+        .order_by("due_at", "pk")[:CHUNK]
     )
+
+
+def remind_deadlines(stage: str, now: datetime, token: str) -> int:
+    """Send the yellow (``warning``) or red (``overdue``) reminder of every running deadline
+    that has not had it.  A deadline first seen already overdue gets only the overdue one."""
     channels = settings.HOTLINE_SUPERVISION["reminder_channels"][stage]
     total = 0
     while True:
         with transaction.atomic():
-            batch = list(base.order_by("due_at", "pk")[:CHUNK])
+            batch = candidates(stage, now)
             if not batch:
                 break
             mine = _claim_marks(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,13 @@ def build_huey(
     return SqliteHuey(name, filename=path, immediate=immediate, results=results)
 
 
+def _fresh_connections() -> None:
+    """What Django does around a request: drop broken or expired connections — but never
+    inside a transaction (a task run in-process by a caller that holds one)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def register(huey: Huey) -> dict:
     """Register hotline's tasks on ``huey``; returns them by name."""
     minutes = settings.HOTLINE_TASKS["sweep_minutes"]
@@ -53,23 +60,23 @@ def register(huey: Huey) -> dict:
     def sweep_task():
         from hotline.supervision import sweep
 
-        close_old_connections()
+        _fresh_connections()
         try:
             report = sweep.run()
             log.info("sweep: %s", report.as_dict())
             return report.as_dict()
         finally:
-            close_old_connections()
+            _fresh_connections()
 
     @huey.task(name="supervision.deliver")
     def deliver_task():
         from hotline.supervision import outbox
 
-        close_old_connections()
+        _fresh_connections()
         try:
             return outbox.deliver_due().__dict__
         finally:
-            close_old_connections()
+            _fresh_connections()
 
     return {"sweep": sweep_task, "deliver": deliver_task}
 

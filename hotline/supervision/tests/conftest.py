@@ -33,6 +33,18 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.fixture(autouse=True)
+def worker_in_process(settings, tmp_path):
+    """Tasks the code enqueues (the emergency hook's delivery) run in-process (huey's
+    immediate mode), and the file gateway writes under the test's own directory."""
+    from hotline.supervision.worker import HUEY
+
+    settings.HOTLINE_OUTBOX = {**settings.HOTLINE_OUTBOX, "dir": tmp_path / "outbox"}
+    before, HUEY.immediate = HUEY.immediate, True
+    yield HUEY
+    HUEY.immediate = before
+
+
 @pytest.fixture
 def phones(org, clerk):
     """Phone numbers on file: the clerk (承办人员), the unit's contact, leader and head, the
@@ -87,3 +99,11 @@ def gateway():
             return f"ref-{len(self.sent)}"
 
     return Recording()
+
+
+@pytest.fixture
+def as_(db):
+    """``as_(user)`` → an API client acting as that persona (the staff API's helper)."""
+    from hotline.api.tests.conftest import Api
+
+    return Api
