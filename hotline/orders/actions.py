@@ -92,7 +92,7 @@ def _now(now: datetime | None) -> datetime:
 
 def _lock(order: WorkOrder | int) -> WorkOrder:
     pk = order.pk if isinstance(order, WorkOrder) else order
-    return WorkOrder.objects.select_for_update().select_related("lead_unit").get(pk=pk)
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=pk)
 
 
 def _check(order: WorkOrder, action: str, actor: User | None) -> lifecycle.Transition:
