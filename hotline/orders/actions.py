@@ -943,8 +943,9 @@ def do_reply(
     public_note: str = "",
     now: datetime | None = None,
 ) -> Reply:
-    """The lead unit replies with all four parts of §6.4.3 a–d; the feedback deadline of
-    §6.4.2 is met (or met late)."""
+    """The lead unit replies with all four parts of §6.4.3 a–d — part b records how it
+    contacted the citizen (§6.6.1) — and the feedback deadline of §6.4.2 is met (or met
+    late)."""
     now = _now(now)
     order = _lock(order)
     _check(order, "reply", actor)

@@ -17,6 +17,7 @@ def _dispatched(as_, agent, reviewer, appeal, unit, **extra):
 def test_unit_sees_only_orders_dispatched_to_it(
     as_, agent, reviewer, clerk, other_clerk, appeal, org
 ):
+    """§4.2: a handling unit (承办单位) handles — and sees — the orders dispatched to it."""
     n = _dispatched(as_, agent, reviewer, appeal, org.zjj)
     assert as_(clerk).get(f"/orders/{n}").status_code == 200
     resp = as_(other_clerk).get(f"/orders/{n}")
