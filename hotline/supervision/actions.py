@@ -47,7 +47,7 @@ def do_take_step(
     sends messages (SMS supervision taken by hand) queues them."""
     now = now or clock.now()
     pk = order.pk if isinstance(order, WorkOrder) else order
-    order = WorkOrder.objects.select_for_update().select_related("lead_unit").get(pk=pk)
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=pk)
     plan = current_plan(order, now)
     if not method:
         if plan is None:

@@ -16,23 +16,6 @@ def sh(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` race real threads on real row locks; SQLite's in-memory
-    test database cannot host concurrent writers, so there they are deselected (reported
-    as "deselected", never skipped).  The same guarantees are tested on SQLite by the
-    deterministic interleavings in ``test_exactly_once.py``."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return
-    keep, drop = [], []
-    for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
-
-
 @pytest.fixture(autouse=True)
 def worker_in_process(settings, tmp_path):
     """Tasks the code enqueues (the emergency hook's delivery) run in-process (huey's

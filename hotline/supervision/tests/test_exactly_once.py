@@ -2,9 +2,10 @@
 on two workers at once, or again after a worker died in the middle never doubles a
 warning, a reminder, a rung or a message, and never loses one.
 
-The deterministic tests below run on every database: they replay the interleavings that
+Every test runs on both databases.  The deterministic ones replay the interleavings that
 matter (a second sweep that read its work before the first committed; a crash between
-steps).  The ``postgres`` tests race real threads on real row locks."""
+steps); the threaded ones race real workers — on PostgreSQL row locks and unique indexes
+decide, on SQLite the IMMEDIATE transactions queue the writers (WAL file database)."""
 
 from __future__ import annotations
 
@@ -143,36 +144,34 @@ class ThreadSafeGateway:
         return "ok"
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_four_workers_sweeping_at_once_on_postgres_never_double_anything(
+def test_three_workers_sweeping_at_once_never_double_anything(
     agent, reviewer, clerk, appeal, phones
 ):
-    """Four threads run the whole sweep (reminders, rungs, delivery) at the same instant on
-    40 late orders: every deadline reminded once, every rung taken once, every message
+    """Three threads run the whole sweep (reminders, rungs, delivery) at the same instant on
+    12 late orders: every deadline reminded once, every rung taken once, every message
     queued once and handed to the gateway once."""
     orders = []
-    for _ in range(40):
+    for _ in range(12):
         o = actions.do_create_order(agent, appeal, now=MONDAY)
         actions.do_submit(o, agent, now=MONDAY)
         actions.do_dispatch(o, reviewer, lead_unit=phones.zjj, now=MONDAY)
         actions.do_sign(o, clerk, now=sh(2026, 3, 2, 10, 0))
         orders.append(o)
     gateway = ThreadSafeGateway()
-    reports = _race(4, lambda: sweep.run(now=LATE, gateway=gateway))
-    assert sum(r.overdue for r in reports) == 40
-    assert sum(r.rungs for r in reports) == 40
-    assert SupervisionRecord.objects.count() == 40
-    assert Event.objects.filter(action="auto_remind").count() == 40
+    reports = _race(3, lambda: sweep.run(now=LATE, gateway=gateway))
+    assert sum(r.overdue for r in reports) == 12
+    assert sum(r.rungs for r in reports) == 12
+    assert SupervisionRecord.objects.count() == 12
+    assert Event.objects.filter(action="auto_remind").count() == 12
     sms = Message.objects.filter(channel="sms")
-    assert sms.count() == 40 and set(sms.values_list("state", flat=True)) == {"sent"}
+    assert sms.count() == 12 and set(sms.values_list("state", flat=True)) == {"sent"}
     assert Counter(gateway.keys) == Counter(sms.values_list("key", flat=True))
     assert Notice.objects.count() == Message.objects.filter(channel="system").count()
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_workers_draining_the_outbox_on_postgres_send_each_message_once(db):
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_draining_the_outbox_send_each_message_once(db):
     outbox.add(
         [
             outbox.Draft(
@@ -186,12 +185,12 @@ def test_two_workers_draining_the_outbox_on_postgres_send_each_message_once(db):
                 body="b",
                 role="" if i % 2 else "supervisor",
             )
-            for i in range(200)
+            for i in range(60)
         ],
         MONDAY,
     )
     gateway = ThreadSafeGateway()
     reports = _race(2, lambda: outbox.deliver_due(now=MONDAY, gateway=gateway))
-    assert sum(r.sent for r in reports) == 200
-    assert sorted(gateway.keys) == sorted(f"race{i}" for i in range(1, 200, 2))
-    assert Notice.objects.count() == 100
+    assert sum(r.sent for r in reports) == 60
+    assert sorted(gateway.keys) == sorted(f"race{i}" for i in range(1, 60, 2))
+    assert Notice.objects.count() == 30
