@@ -361,7 +361,9 @@ def take_rung(order_id: int, ladders: Ladders, now: datetime, token: str) -> int
     try:
         with transaction.atomic():
             order = (
-                WorkOrder.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=order_id)
+                WorkOrder.objects.select_for_update(of=("self",))
+                .select_related("lead_unit")
+                .get(pk=order_id)
             )
             if order.state not in lifecycle.WITH_UNIT or order.lead_unit is None:
                 return 0

@@ -18,9 +18,7 @@ def row(board: dict, number: str) -> dict:
     return rows[0]
 
 
-def test_an_order_left_alone_climbs_the_whole_ladder(
-    as_, dispatch, clerk, supervisor, gateway
-):
+def test_an_order_left_alone_climbs_the_whole_ladder(as_, dispatch, clerk, supervisor, gateway):
     """§6.5: late order → phone reminders ×2 → supervision: a) smart (by the system),
     b) phone to handlers, 分管领导, 单位负责人 (suggested, taken by the 督办员), c) SMS to the
     department and its leaders (by the system), d) other forms (suggested)."""
@@ -62,9 +60,7 @@ def test_an_order_left_alone_climbs_the_whole_ladder(
         # §6.5: two phone reminders without a result → supervision, at once
         boss.ok("post", f"/supervision/orders/{n}/reminders", {"contact_name": "刘洋"})
         clock.move_to(sh(2026, 3, 9, 10, 0))
-        status = boss.ok(
-            "post", f"/supervision/orders/{n}/reminders", {"result": "无人接听"}
-        )
+        status = boss.ok("post", f"/supervision/orders/{n}/reminders", {"result": "无人接听"})
         assert status["reminder_count"] == 2 and status["supervised_at"]
         assert status["next_step"]["method"] == "smart" and status["next_step"]["is_due"]
         assert "电话催办2次" in status["next_step"]["reason"]
@@ -114,9 +110,7 @@ def test_an_order_left_alone_climbs_the_whole_ladder(
         assert status["next_step"]["method"] == "other"
         assert status["next_step"]["other_form"] == "notification"
         assert [s["reached"] for s in status["ladder"]] == [True] * 5 + [False]
-        status = boss.ok(
-            "post", f"/supervision/orders/{n}/steps", {"content": "约谈单位负责人"}
-        )
+        status = boss.ok("post", f"/supervision/orders/{n}/steps", {"content": "约谈单位负责人"})
         assert status["next_step"] is None  # the top of the ladder
         methods = [r["method"] for r in status["records"]]
         assert methods == ["smart", "phone", "phone", "phone", "sms", "other"]
@@ -174,7 +168,9 @@ def test_a_step_already_taken_by_the_system_is_refused_to_a_second_taker(
     actions.do_sign(order, clerk, now=sh(2026, 3, 2, 10, 0))
     now = sh(2026, 3, 9, 14, 0)
     # the supervisor reads the plan (smart rung due) while the sweep takes it
-    SweepMark.objects.create(key=f"o{order.pk}:rung:0.0.0", stage="rung", order=order, token="x", at=now)
+    SweepMark.objects.create(
+        key=f"o{order.pk}:rung:0.0.0", stage="rung", order=order, token="x", at=now
+    )
     import pytest
 
     from hotline.orders.errors import Conflict

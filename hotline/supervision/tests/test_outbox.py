@@ -110,7 +110,10 @@ def test_failures_back_off_exponentially_then_dead_letter(db, gateway, settings)
         assert outbox.deliver_due(now=now, gateway=gateway).retry == 1
         m.refresh_from_db()
         waits.append((m.next_attempt_at - now).total_seconds())
-        assert outbox.deliver_due(now=m.next_attempt_at - timedelta(seconds=1), gateway=gateway).retry == 0
+        assert (
+            outbox.deliver_due(now=m.next_attempt_at - timedelta(seconds=1), gateway=gateway).retry
+            == 0
+        )
         now = m.next_attempt_at
     assert waits == [30, 60, 120]
     assert outbox.deliver_due(now=now, gateway=gateway).dead == 1

@@ -28,7 +28,9 @@ def test_a_dispatched_order_turns_yellow_then_red_and_the_unit_is_reminded_once_
     assert sweep.run(now=sh(2026, 3, 6, 2, 59), gateway=gateway).warning == 0
     report = sweep.run(now=sh(2026, 3, 6, 3, 0), gateway=gateway)
     assert (report.warning, report.overdue) == (1, 0)
-    assert messages(channel="system") == [f"d{feedback.pk}:warning:system:unit:{order.lead_unit_id}"]
+    assert messages(channel="system") == [
+        f"d{feedback.pk}:warning:system:unit:{order.lead_unit_id}"
+    ]
     notice = Notice.objects.get(unit=order.lead_unit)
     assert notice.title == f"即将超期：{order.number}" and "03-09 09:00" in notice.body
 
