@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +17,11 @@ from hotline.orders import actions
 from hotline.supervision.models import SupervisionRecord, SweepMark
 from hotline.supervision.tests.conftest import sh
 from hotline.supervision.worker import build_huey, register
+
+
+def huey_time(*args) -> datetime:
+    """huey's scheduler works in naive UTC."""
+    return datetime(*args, tzinfo=UTC).replace(tzinfo=None)
 
 
 @pytest.fixture
@@ -41,7 +46,7 @@ def test_the_sweep_is_a_periodic_task_every_minute_by_default():
     huey = build_huey(immediate=True, name=f"t-{uuid.uuid4().hex}")
     tasks = register(huey)
     for minute in range(60):
-        due = huey.read_periodic(datetime(2026, 3, 2, 9, minute))
+        due = huey.read_periodic(huey_time(2026, 3, 2, 9, minute))
         assert [t.name for t in due] == ["supervision.sweep"]
     assert set(tasks) == {"sweep", "deliver"}
 
@@ -59,7 +64,7 @@ def test_a_sqlite_queue_and_a_real_worker_run_the_sweep(late_order, time_machine
     time_machine.move_to(sh(2026, 3, 9, 14, 0), tick=False)
     huey = build_huey(redis_url="", sqlite_path=str(tmp_path / "tasks.sqlite3"), immediate=False)
     register(huey)
-    run_one_minute(huey, datetime(2026, 3, 9, 6, 0))
+    run_one_minute(huey, huey_time(2026, 3, 9, 6, 0))
     assert SweepMark.objects.filter(order=late_order, stage="rung").count() == 1
 
 
@@ -72,7 +77,7 @@ def test_a_redis_queue_and_a_real_worker_run_the_sweep(late_order, time_machine)
     )
     register(huey)
     try:
-        at = datetime(2026, 3, 9, 6, 0)
+        at = huey_time(2026, 3, 9, 6, 0)
         consumers = [Consumer(huey, workers=1, check_worker_health=False) for _ in range(2)]
         for c in consumers:
             c._create_scheduler().enqueue_periodic_tasks(at)
