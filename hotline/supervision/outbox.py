@@ -10,7 +10,8 @@ Exactly-once, step by step:
    (``UPDATE … WHERE id = ? AND version = ?``) and sets a lease; of two workers exactly one
    changes the row, the other moves on (no lock held while sending).
 3. *Send*: outside any transaction, through the gateway, which is told the key.
-4. *Record*: ``sent`` (or a retry time, or dead) by compare-and-set on the claim token.  If
+4. *Record*: ``sent`` (or a retry time, or dead) by compare-and-set on the claim token;
+   a batch is claimed by one conditional ``UPDATE`` and recorded in one transaction.  If
    the worker died before this, the lease expires and another worker sends again with the
    same key — the gateway drops the duplicate (``FileGateway`` by an exclusive file per
    key; a real provider by its idempotency key).
@@ -142,16 +143,21 @@ def send(c: Claimed, gateway: Gateway, now: datetime) -> str:
     try:
         ref = gateway.send(Outgoing(m.key, m.channel, m.to, m.to_name, m.subject, m.body))
     except Exception as exc:  # every failure is recorded; none is lost
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if isinstance(exc, PermanentFailure) or m.attempts >= conf("max_attempts"):
-            _finish(c, now, state="dead", dead_at=now, last_error=error)
-            log.warning("message %s dead after %s attempts: %s", m.key, m.attempts, error)
-            return "dead"
-        _finish(
-            c, now, state="pending", next_attempt_at=now + backoff(m.attempts), last_error=error
-        )
-        return "retry"
+        return _failed(c, exc, now)
     return "sent" if _finish(c, now, state="sent", sent_at=now, provider_ref=ref) else "lost"
+
+
+def _failed(c: Claimed, exc: Exception, now: datetime) -> str:
+    """Retry later with back-off, or dead-letter after the last attempt or a permanent
+    refusal."""
+    m = c.message
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if isinstance(exc, PermanentFailure) or m.attempts >= conf("max_attempts"):
+        _finish(c, now, state="dead", dead_at=now, last_error=error)
+        log.warning("message %s dead after %s attempts: %s", m.key, m.attempts, error)
+        return "dead"
+    _finish(c, now, state="pending", next_attempt_at=now + backoff(m.attempts), last_error=error)
+    return "retry"
 
 
 @dataclass
@@ -162,6 +168,63 @@ class DeliveryReport:
     lost: int = 0  # claimed, but the lease ran out and another worker took over
 
 
+def claim_batch(ids: list[int], now: datetime, token: str) -> list[Message]:
+    """Compare-and-set on many rows in one statement: claim those of ``ids`` that are still
+    waiting (``UPDATE … WHERE id IN (…) AND <still waiting>``).  A row another worker
+    claimed meanwhile no longer matches and is left alone; on PostgreSQL the second
+    ``UPDATE`` waits for the first and re-checks the condition on the new row."""
+    Message.objects.filter(pk__in=ids).filter(_waiting(now)).update(
+        state="sending",
+        version=F("version") + 1,
+        claim=token,
+        lease_until=now + timedelta(seconds=conf("lease_seconds")),
+        attempts=F("attempts") + 1,
+    )
+    return list(Message.objects.filter(pk__in=ids, claim=token, state="sending").order_by("pk"))
+
+
+def _finish_sent(claimed: list[Message], token: str, now: datetime, refs: dict[int, str]) -> int:
+    """Record a batch as sent in one transaction — only rows still ours (compare-and-set on
+    the claim) — and create the in-system notices of those rows."""
+    if not claimed:
+        return 0
+    with transaction.atomic():
+        ours = set(
+            Message.objects.select_for_update()
+            .filter(pk__in=[m.pk for m in claimed], claim=token, state="sending")
+            .values_list("pk", flat=True)
+        )
+        for ref in set(refs.values()) | {"notice"}:
+            pks = [m.pk for m in claimed if m.pk in ours and refs.get(m.pk, "notice") == ref]
+            if pks:
+                Message.objects.filter(pk__in=pks).update(
+                    state="sent",
+                    sent_at=now,
+                    provider_ref=ref[:120],
+                    lease_until=None,
+                    version=F("version") + 1,
+                )
+        Notice.objects.bulk_create(
+            [
+                Notice(
+                    message=m,
+                    unit_id=m.unit_id if m.to.startswith("unit:") else None,
+                    user_id=m.user_id if m.to.startswith("user:") else None,
+                    role=m.role,
+                    order_id=m.order_id,
+                    kind=m.kind,
+                    level=m.level,
+                    title=m.subject,
+                    body=m.body,
+                    created_at=now,
+                )
+                for m in claimed
+                if m.pk in ours and m.channel == "system"
+            ]
+        )
+    return len(ours)
+
+
 def deliver_due(
     *,
     now: datetime | None = None,
@@ -169,29 +232,43 @@ def deliver_due(
     limit: int = 10_000,
     batch: int = 200,
 ) -> DeliveryReport:
-    """Claim and send waiting messages until none is left (or ``limit``)."""
+    """Claim waiting messages a batch at a time, send them, record the batch."""
     gateway = gateway or default_gateway()
-    token = uuid.uuid4().hex
     report = DeliveryReport()
     seen: set[int] = set()
     while limit > 0:
         at = now or clock.now()
-        rows = list(
-            Message.objects.filter(_waiting(at))
+        ids = [
+            pk
+            for pk in Message.objects.filter(_waiting(at))
             .order_by("next_attempt_at", "id")
-            .values_list("pk", "version")[:batch]
-        )
-        rows = [(pk, v) for pk, v in rows if pk not in seen]
-        if not rows:
+            .values_list("pk", flat=True)[: min(batch, limit)]
+            if pk not in seen
+        ]
+        if not ids:
             break  # nothing waiting, or only rows this call already handled
-        for pk, version in rows:
-            seen.add(pk)
-            c = claim(pk, version, now or clock.now(), token)
-            if c is None:
+        seen.update(ids)
+        token = uuid.uuid4().hex
+        claimed = claim_batch(ids, at, token)
+        limit -= len(claimed)
+        refs: dict[int, str] = {}
+        done: list[Message] = []
+        for m in claimed:
+            if m.channel == "system":
+                done.append(m)
                 continue
-            outcome = send(c, gateway, now or clock.now())
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            limit -= 1
+            c = Claimed(m, token)
+            try:
+                refs[m.pk] = gateway.send(
+                    Outgoing(m.key, m.channel, m.to, m.to_name, m.subject, m.body)
+                )
+                done.append(m)
+            except Exception as exc:  # every failure is recorded; none is lost
+                outcome = _failed(c, exc, now or clock.now())
+                setattr(report, outcome, getattr(report, outcome) + 1)
+        sent = _finish_sent(done, token, now or clock.now(), refs)
+        report.sent += sent
+        report.lost += len(done) - sent
     return report
 
 

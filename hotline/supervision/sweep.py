@@ -52,6 +52,7 @@ from hotline.supervision.models import SupervisionRecord, SweepMark
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+RUNG_BATCH = 50
 
 # Which centre role owes a deadline that is not a unit's.
 CENTRE_OWNER = {"dispatch": "reviewer", "callback": "callback"}
@@ -344,14 +345,21 @@ def climb_ladders(now: datetime, token: str) -> tuple[int, int]:
         orders = WorkOrder.objects.filter(
             pk__in=chunk, state__in=lifecycle.WITH_UNIT, lead_unit__isnull=False
         ).select_related("lead_unit")
+        due = []
         for order in orders:
             plan = ladders.plan(order, dls[order.pk], taken[order.pk], now)
-            if plan is None or not plan.is_due(now):
-                continue
-            if plan.step.automatic:
-                rungs += take_rung(order.pk, ladders, now, token)
-            else:
-                suggestions += suggest_rung(order, plan, now, token)
+            if plan is not None and plan.is_due(now):
+                due.append((order, plan))
+        # Up to RUNG_BATCH orders per transaction (one commit, not one per order), each in
+        # its own savepoint; orders in id order, so two sweeps lock them in the same order.
+        due.sort(key=lambda op: op[0].pk)
+        for j in range(0, len(due), RUNG_BATCH):
+            with transaction.atomic():
+                for order, plan in due[j : j + RUNG_BATCH]:
+                    if plan.step.automatic:
+                        rungs += take_rung(order.pk, ladders, now, token)
+                    else:
+                        suggestions += suggest_rung(order, plan, now, token)
     return rungs, suggestions
 
 
