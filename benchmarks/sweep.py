@@ -336,8 +336,10 @@ def main() -> None:
                             "open_orders",
                             "due",
                             "sweep_ms",
+                            "sweep_cpu_ms",
                             "deliver_ms",
                             "resweep_ms",
+                            "rungs",
                             "messages",
                         )
                     }

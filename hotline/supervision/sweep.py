@@ -6,7 +6,8 @@ One sweep does, in order:
    whoever owes it: the unit (sign-for, feedback, extension, hang-up end), the reviewers
    (dispatch, §6.2) or the callback agents (callback).
 2. **Overdue** — each running deadline past its ``due_at`` (red) gets one overdue notice,
-   also by SMS to the unit, and the supervisors are told.
+   also by SMS to the unit.  Supervisors are not sent one notice per late deadline (a
+   busy morning would bury them): they read the board, and hear from the ladder.
 3. **Emergency reports** — an emergency order accepted recently that the emergency
    department has not been told about (the after-commit hook normally does it at once; this
    is the safety net if the process died in between) is reported (§6.4.4).
@@ -136,8 +137,23 @@ def candidates(stage: str, now: datetime) -> list[Deadline]:
     return list(
         base.filter(~Exists(done))
         .select_related("order", "order__lead_unit", "assignment__unit")
+        .only(*READ_FOR_REMINDERS)
         .order_by("due_at", "pk")[:CHUNK]
     )
+
+
+# What a reminder needs: not the orders' texts of the appeal.
+_ORDER = ("number", "title", "state", "lead_unit")
+_UNIT = ("name", "phone", "contact_name")
+READ_FOR_REMINDERS = (
+    "kind",
+    "due_at",
+    "order",
+    "assignment",
+    *(f"order__{f}" for f in _ORDER),
+    *(f"order__lead_unit__{f}" for f in _UNIT),
+    *(f"assignment__unit__{f}" for f in _UNIT),
+)
 
 
 def remind_deadlines(stage: str, now: datetime, token: str) -> int:
@@ -190,8 +206,6 @@ def _deadline_drafts(d: Deadline, stage: str, text: notify.Text, channels) -> li
         out += notify.drafts(
             key, text, order=order, unit=unit, recipients=("unit",), channels=channels
         )
-    if stage == "overdue":
-        out.append(_role_draft(key, text, order, "supervisor"))
     return out
 
 
@@ -342,9 +356,13 @@ def climb_ladders(now: datetime, token: str) -> tuple[int, int]:
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         dls, taken = ladder_inputs(chunk)
-        orders = WorkOrder.objects.filter(
-            pk__in=chunk, state__in=lifecycle.WITH_UNIT, lead_unit__isnull=False
-        ).select_related("lead_unit")
+        orders = (
+            WorkOrder.objects.filter(
+                pk__in=chunk, state__in=lifecycle.WITH_UNIT, lead_unit__isnull=False
+            )
+            .select_related("lead_unit")
+            .only("number", "title", "state", "emergency_kind", "supervised_at", "lead_unit")
+        )
         due = []
         for order in orders:
             plan = ladders.plan(order, dls[order.pk], taken[order.pk], now)

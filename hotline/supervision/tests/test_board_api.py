@@ -85,8 +85,8 @@ def test_a_step_needs_a_method_when_nothing_is_suggested(as_, dispatch, clerk, s
 def test_the_ladder_is_configuration_an_admin_edit_changes_what_the_sweep_does(
     as_, dispatch, clerk, supervisor, gateway
 ):
-    """§6.5 a–d are rows the administrator edits: here SMS supervision becomes the first,
-    automatic rung with no grace, and the sweep follows the new ladder."""
+    """§6.5 a–d are rows the administrator edits: here SMS supervision (by SMS and WeChat)
+    becomes the first, automatic rung, and the sweep follows the new ladder."""
     LadderStep.objects.filter(track="general").delete()
     LadderStep.objects.create(
         track="general",
@@ -95,7 +95,7 @@ def test_the_ladder_is_configuration_an_admin_edit_changes_what_the_sweep_does(
         after_minutes=0,
         automatic=True,
         recipients="head",
-        channels="sms",
+        channels="sms,wechat",
     )
     ladder = as_(supervisor).ok("get", "/supervision/ladder")
     assert [s["method"] for s in ladder["general"]] == ["sms"]
@@ -104,4 +104,28 @@ def test_the_ladder_is_configuration_an_admin_edit_changes_what_the_sweep_does(
     actions.do_sign(order, clerk, now=sh(2026, 3, 2, 10, 0))
     sweep.run(now=sh(2026, 3, 9, 13, 0), gateway=gateway)
     assert SupervisionRecord.objects.get(order=order).method == "sms"
-    assert "13900000003" in {m.to for m in gateway.sent}
+    sent = {(m.channel, m.to) for m in gateway.sent}
+    assert {("sms", "13900000003"), ("wechat", "13900000003")} <= sent
+
+
+def test_the_admin_edits_the_ladder_and_sees_the_outbox(admin_user, client):
+    """The ladder, the outbox (with its dead letters) and the notices are in the admin; a
+    rung naming an unknown recipient or channel is refused with Chinese field errors."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    client.force_login(admin_user)
+    for url in (
+        "/admin/supervision/ladderstep/",
+        "/admin/supervision/message/?state__exact=dead",
+        "/admin/supervision/notice/",
+        "/admin/supervision/sweepmark/",
+    ):
+        assert client.get(url).status_code == 200, url
+    step = LadderStep(
+        track="general", position=9, method="other", recipients="mayor", channels="fax"
+    )
+    with pytest.raises(ValidationError) as err:
+        step.full_clean()
+    assert {"recipients", "channels", "other_form"} <= set(err.value.message_dict)
+    assert "未知的督办对象" in err.value.message_dict["recipients"][0]

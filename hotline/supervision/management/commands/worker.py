@@ -40,9 +40,8 @@ class Command(BaseCommand):
 
         if HUEY.immediate:
             HUEY.immediate = False
+        # huey's INFO lines (task started/finished) reach the console handler of settings
         logging.getLogger("huey").setLevel(logging.INFO)
-        if not logging.getLogger("huey").handlers:
-            logging.getLogger("huey").addHandler(logging.StreamHandler())
         backend = "Redis" if type(HUEY).__name__.startswith("Redis") else "SQLite"
         self.stdout.write(f"hotline worker: {workers} {worker_type}(s), queue in {backend}")
         HUEY.create_consumer(
