@@ -100,7 +100,7 @@ def visible_notices(user: User):
 
 @transaction.atomic
 def do_read_notice(notice_id: int, user: User, *, now: datetime | None = None) -> Notice:
-    notice = visible_notices(user).select_for_update().filter(pk=notice_id).first()
+    notice = visible_notices(user).select_for_update(of=("self",)).filter(pk=notice_id).first()
     if notice is None:
         raise NotFound("通知不存在或无权查看")
     if notice.read_at is None:

@@ -21,7 +21,6 @@ from hotline import clock
 from hotline.api import schemas as s
 from hotline.api.serializers import localise
 from hotline.orders import actions as order_actions
-from hotline.orders import queries as oq
 from hotline.orders.errors import Forbidden, NotFound
 from hotline.orders.models import WorkOrder
 from hotline.rules import ladder as rl
@@ -412,4 +411,4 @@ def read(request, notice_id: int):
     return localise(_notice(actions.do_read_notice(notice_id, request.auth)))
 
 
-__all__ = ["oq", "router"]
+__all__ = ["router"]
