@@ -78,7 +78,9 @@ class IntakeForm(WorkbenchForm):
         initial="public",
         widget=forms.RadioSelect,
     )
-    channel = forms.ChoiceField(label="诉求来源", choices=taxonomy.CHANNELS.choices(), initial="phone")
+    channel = forms.ChoiceField(
+        label="诉求来源", choices=taxonomy.CHANNELS.choices(), initial="phone"
+    )
     appeal_type = forms.ChoiceField(
         label="诉求类型", choices=_blank(taxonomy.APPEAL_TYPES), required=False
     )
@@ -135,7 +137,9 @@ ORDER_FIELD_NAMES = set(IntakeForm.base_fields)
 class RejectForm(WorkbenchForm):
     """§5.3 a–g: why the appeal is not accepted; §5.3 d names the emergency line."""
 
-    reason = forms.ChoiceField(label="不予受理原因", choices=_blank(screening.NOT_ACCEPTED_REASONS), required=False)
+    reason = forms.ChoiceField(
+        label="不予受理原因", choices=_blank(screening.NOT_ACCEPTED_REASONS), required=False
+    )
     emergency_line = forms.ChoiceField(
         label="应转接的紧急热线",
         choices=[("", "— 不涉及 —"), *screening.EMERGENCY_LINES.choices()],
@@ -179,7 +183,9 @@ class DispatchForm(WorkbenchForm):
     note = forms.CharField(label="派转意见", required=False, widget=TEXT(attrs={"rows": 2}))
 
     def clean_co_units(self) -> list[int]:
-        raw = self.data.getlist(self.add_prefix("co_units")) if hasattr(self.data, "getlist") else []
+        raw = (
+            self.data.getlist(self.add_prefix("co_units")) if hasattr(self.data, "getlist") else []
+        )
         out = []
         for v in raw:
             for part in str(v).split(","):
@@ -265,7 +271,9 @@ class ReminderForm(WorkbenchForm):
 class SuperviseForm(WorkbenchForm):
     """§6.5 a–d: one supervision step."""
 
-    method = forms.ChoiceField(label="督办方式", choices=_blank(taxonomy.SUPERVISION_METHODS), required=False)
+    method = forms.ChoiceField(
+        label="督办方式", choices=_blank(taxonomy.SUPERVISION_METHODS), required=False
+    )
     other_form = forms.ChoiceField(
         label="其他形式（§6.5 d）",
         choices=_blank(taxonomy.OTHER_SUPERVISION_FORMS, "仅其他形式督办时选择"),
@@ -286,7 +294,9 @@ class CallbackForm(WorkbenchForm):
     satisfaction = forms.ChoiceField(
         label="满意程度", choices=_blank(taxonomy.SATISFACTION), required=False
     )
-    resolution = forms.ChoiceField(label="解决程度", choices=_blank(taxonomy.RESOLUTION), required=False)
+    resolution = forms.ChoiceField(
+        label="解决程度", choices=_blank(taxonomy.RESOLUTION), required=False
+    )
     note = forms.CharField(label="回访记录", required=False, widget=TEXT(attrs={"rows": 2}))
 
 
@@ -309,16 +319,31 @@ class FilterForm(WorkbenchForm):
     q = forms.CharField(label="关键词", required=False)
     state = forms.ChoiceField(label="状态", required=False)
     unit = forms.ChoiceField(label="承办单位", required=False)
-    domain = forms.ChoiceField(label="归口分类", choices=_blank(taxonomy.DOMAINS, "全部"), required=False)
-    urgency = forms.ChoiceField(label="紧急程度", choices=_blank(taxonomy.URGENCY, "全部"), required=False)
-    channel = forms.ChoiceField(label="来源", choices=_blank(taxonomy.CHANNELS, "全部"), required=False)
+    domain = forms.ChoiceField(
+        label="归口分类", choices=_blank(taxonomy.DOMAINS, "全部"), required=False
+    )
+    urgency = forms.ChoiceField(
+        label="紧急程度", choices=_blank(taxonomy.URGENCY, "全部"), required=False
+    )
+    channel = forms.ChoiceField(
+        label="来源", choices=_blank(taxonomy.CHANNELS, "全部"), required=False
+    )
     deadline_state = forms.ChoiceField(
         label="时限",
-        choices=[("", "— 全部 —"), ("normal", "正常"), ("warning", "即将超期"), ("overdue", "已超期")],
+        choices=[
+            ("", "— 全部 —"),
+            ("normal", "正常"),
+            ("warning", "即将超期"),
+            ("overdue", "已超期"),
+        ],
         required=False,
     )
-    date_from = forms.DateField(label="登记自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="登记自", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     emergency = forms.BooleanField(label="仅应急", required=False)
 
     def __init__(self, *args, units=(), **kwargs) -> None:
@@ -348,7 +373,9 @@ class PortalForm(WorkbenchForm):
     title = forms.CharField(label="诉求标题", max_length=200)
     content = forms.CharField(label="诉求内容", widget=TEXT(attrs={"rows": 5}))
     address = forms.CharField(label="发生地址", max_length=300)
-    appeal_type = forms.ChoiceField(label="诉求类型", choices=_blank(taxonomy.APPEAL_TYPES), required=False)
+    appeal_type = forms.ChoiceField(
+        label="诉求类型", choices=_blank(taxonomy.APPEAL_TYPES), required=False
+    )
     citizen_name = forms.CharField(label="您的姓名", max_length=50)
     citizen_phone = forms.CharField(label="手机号码", max_length=30)
     display_mode = forms.ChoiceField(

@@ -45,7 +45,11 @@ NAV: list[NavItem] = [
     NavItem("review", "审核派转", "web:review", frozenset({"reviewer", "admin"}), "r"),
     NavItem("inbox", "本单位工单", "web:inbox", frozenset({"unit"}), "i"),
     NavItem(
-        "supervision", "督办看板", "web:supervision", frozenset({"supervisor", "admin", "leader"}), "b"
+        "supervision",
+        "督办看板",
+        "web:supervision",
+        frozenset({"supervisor", "admin", "leader"}),
+        "b",
     ),
     NavItem("callbacks", "回访", "web:callbacks", frozenset({"callback", "admin"}), "c"),
     NavItem(

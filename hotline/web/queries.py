@@ -107,7 +107,11 @@ def review_queues(user: User) -> dict[str, QuerySet[WorkOrder]]:
 
 
 def unit_scope(user: User) -> QuerySet[Unit]:
-    return Unit.objects.filter(path__startswith=user.unit.path) if user.unit_id else Unit.objects.none()
+    return (
+        Unit.objects.filter(path__startswith=user.unit.path)
+        if user.unit_id
+        else Unit.objects.none()
+    )
 
 
 HANDLING = ["handling", "extension_requested", "suspension_requested", "suspended", "reverify"]
@@ -125,10 +129,14 @@ def inbox_queues(user: User, now: datetime) -> dict[str, QuerySet[WorkOrder]]:
         "to_sign": queue_order(base.filter(Exists(to_sign)).exclude(state__in=["closed"])),
         "handling": queue_order(mine.filter(state__in=HANDLING)),
         "warning": queue_order(
-            oq.filter_orders(mine.filter(state__in=lifecycle.WITH_UNIT), {"deadline_state": "warning"}, now)
+            oq.filter_orders(
+                mine.filter(state__in=lifecycle.WITH_UNIT), {"deadline_state": "warning"}, now
+            )
         ),
         "overdue": queue_order(
-            oq.filter_orders(mine.filter(state__in=lifecycle.WITH_UNIT), {"deadline_state": "overdue"}, now)
+            oq.filter_orders(
+                mine.filter(state__in=lifecycle.WITH_UNIT), {"deadline_state": "overdue"}, now
+            )
         ),
         "answered": base.filter(state__in=["replied", "pending_callback", "closed"]).order_by(
             "-replied_at", "-id"
@@ -162,7 +170,9 @@ def board(now: datetime) -> list[UnitLights]:
     lead unit; red first."""
     rows = (
         Deadline.objects.active()
-        .filter(warn_at__lte=now, order__state__in=lifecycle.WITH_UNIT, order__lead_unit__isnull=False)
+        .filter(
+            warn_at__lte=now, order__state__in=lifecycle.WITH_UNIT, order__lead_unit__isnull=False
+        )
         .values("order__lead_unit", "order__lead_unit__name")
         .annotate(
             overdue=Count("order", distinct=True, filter=Q(due_at__lte=now)),
@@ -208,9 +218,7 @@ def recommended_units(order: WorkOrder, limit: int = 8) -> list[Unit]:
     units = list(units_with_scope(qs.distinct())[:50])
     if order.area_id:
         area_path = order.area.path
-        units.sort(
-            key=lambda u: not any(area_path.startswith(a.path) for a in u.areas.all())
-        )
+        units.sort(key=lambda u: not any(area_path.startswith(a.path) for a in u.areas.all()))
     return units[:limit]
 
 
@@ -256,9 +264,7 @@ def categories_by_domain() -> list[tuple[str, list[Category]]]:
 
 
 def areas_indented() -> list[tuple[str, str]]:
-    return [
-        (a.code, "　" * (a.depth - 1) + a.name) for a in Area.objects.order_by("path")
-    ]
+    return [(a.code, "　" * (a.depth - 1) + a.name) for a in Area.objects.order_by("path")]
 
 
 # ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from hotline.rules import deadlines as dl
 from hotline.rules import lifecycle, screening, taxonomy
@@ -65,7 +66,7 @@ def badge(vocab: str, code: str, text: str = ""):
 def light(state: str, title: str = ""):
     """The deadline light of a list row: green / yellow / red, with words for screen readers."""
     if not state:
-        return format_html('<span class="text-muted">—</span>')
+        return mark_safe('<span class="text-muted">—</span>')
     return format_html(
         '<span class="wb-light wb-light-{}" title="{}"><span class="wb-dot" aria-hidden="true"></span>{}</span>',
         state,

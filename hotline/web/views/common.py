@@ -74,7 +74,9 @@ def run_action(fn: Callable, *args, **kwargs) -> Outcome:
     except Conflict as exc:
         state = exc.extra.get("state", "")
         label = exc.extra.get("state_label") or (lifecycle.STATES.label(state) if state else "")
-        out.conflict = exc.message + (f"（工单当前状态：{label}）" if label and label not in exc.message else "")
+        out.conflict = exc.message + (
+            f"（工单当前状态：{label}）" if label and label not in exc.message else ""
+        )
         out.status = 409
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None

@@ -87,7 +87,9 @@ def _intake(request, order: WorkOrder | None):
             outcome = run_action(_handle, request, order, button, form.values(), reject, direct)
             if outcome.ok:
                 done = outcome.result
-                messages.success(request, f"{INTAKE_BUTTONS[button]}：工单 {done.number}（{done.state_label}）")
+                messages.success(
+                    request, f"{INTAKE_BUTTONS[button]}：工单 {done.number}（{done.state_label}）"
+                )
                 if order is None and button in ("submit", "reject", "direct"):
                     return redirect(reverse("web:intake") + f"?last={done.number}")
                 return redirect(reverse("web:order", args=[done.number]))
@@ -192,7 +194,10 @@ def phone_history(request):
 @require_POST
 def assist(request):
     """htmx: the suggestions and duplicate hints for what has been typed so far."""
-    values = {k: request.POST.get(k, "") for k in ("title", "content", "address", "category", "area", "citizen_phone")}
+    values = {
+        k: request.POST.get(k, "")
+        for k in ("title", "content", "address", "category", "area", "citizen_phone")
+    }
     return render(
         request,
         "web/intake/_assist.html",

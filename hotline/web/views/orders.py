@@ -25,7 +25,6 @@ from hotline.web import hooks
 from hotline.web import queries as wq
 from hotline.web.views.common import page_size, run_action, staff_required, visible_order
 
-
 # ---------------------------------------------------------------------------
 # the list
 
@@ -104,7 +103,9 @@ def _direct(order, user, d, request):
 
 ACTION_UI: dict[str, UiAction] = {
     "submit": UiAction("提交审核", f.EmptyForm, lambda o, u, d, r: act.do_submit(o, u)),
-    "direct_close": UiAction("直办结案", f.DirectForm, _direct, "success", "§6.7.1 直办的工单办理结束即可结案"),
+    "direct_close": UiAction(
+        "直办结案", f.DirectForm, _direct, "success", "§6.7.1 直办的工单办理结束即可结案"
+    ),
     "reject": UiAction(
         "不予受理",
         f.RejectForm,
@@ -254,6 +255,50 @@ ACTION_UI: dict[str, UiAction] = {
     ),
 }
 
+# The order of the panels on the detail page, and which one opens by itself: the step the
+# viewer most likely came to take.
+PANEL_ORDER = [
+    "dispatch",
+    "return_to_intake",
+    "sign",
+    "co_sign",
+    "reply",
+    "no_further_handling",
+    "request_extension",
+    "request_suspension",
+    "resume",
+    "unit_return",
+    "approve_extension",
+    "deny_extension",
+    "approve_suspension",
+    "deny_suspension",
+    "accept_reply",
+    "reverify",
+    "remind",
+    "supervise",
+    "record_callback",
+    "close",
+    "reopen",
+    "submit",
+    "direct_close",
+    "reject",
+    "comment",
+    "attach",
+]
+OPENS = {
+    "dispatch",
+    "sign",
+    "co_sign",
+    "reply",
+    "approve_extension",
+    "approve_suspension",
+    "accept_reply",
+    "remind",
+    "record_callback",
+    "submit",
+    "resume",
+}
+
 # Actions taken on the intake page (the full §6.1 form) rather than in the panel.
 INTAKE_ACTIONS = {"accept", "update"}
 
@@ -281,12 +326,15 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
     user = request.user
     names = offered_actions(user, order)
     panels = []
+    names = sorted(names, key=lambda n: PANEL_ORDER.index(n) if n in PANEL_ORDER else 99)
     for name in names:
         ui = ACTION_UI.get(name)
         if ui is None:
             continue
         form = (bound or {}).get(name) or ui.form(prefix=name)
         panels.append({"name": name, "ui": ui, "form": form, "open": name in (bound or {})})
+    if bound is None and panels and panels[0]["name"] in OPENS:
+        panels[0]["open"] = True
     deadlines = oq.order_deadlines(order, now)
     ctx = {
         "order": order,
@@ -339,7 +387,9 @@ def order_act(request, number: str, action: str):
             messages.success(request, f"已{ui.label}：{order.number}")
             return redirect(reverse("web:order", args=[order.number]))
         if outcome.validation:
-            form.show_errors(outcome.validation, {"file": "file" if "file" in form.fields else "document"})
+            form.show_errors(
+                outcome.validation, {"file": "file" if "file" in form.fields else "document"}
+            )
         status, conflict = outcome.status, outcome.conflict
     order = visible_order(request, number)  # fresh state after a failed attempt
     ctx = detail_context(request, order, bound={} if conflict else {action: form})

@@ -47,9 +47,7 @@ def portal(request):
                 ratelimit.add("submit", ip)
                 return render(request, "web/portal/submitted.html", {"order": outcome.result})
             if outcome.validation:
-                form.show_errors(outcome.validation, {"file": "__all__"})
-                if "file" in outcome.validation.fields:
-                    form.add_error(None, "附件：" + outcome.validation.fields["file"])
+                form.show_errors(outcome.validation)
             status = outcome.status
         else:
             status = 422

@@ -21,7 +21,15 @@ def _queue(request, title: str, intro: str, queues: dict, labels: list[tuple[str
     return render(
         request,
         "web/queue.html",
-        {"title": title, "intro": intro, "tabs": tabs, "tab": tab, "page": page, "now": now, **extra},
+        {
+            "title": title,
+            "intro": intro,
+            "tabs": tabs,
+            "tab": tab,
+            "page": page,
+            "now": now,
+            **extra,
+        },
     )
 
 
