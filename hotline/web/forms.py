@@ -48,7 +48,7 @@ class WorkbenchForm(forms.Form):
         for name, message in exc.fields.items():
             name = aliases.get(name, name)
             self.add_error(name if name in self.fields else None, message)
-        if not exc.fields:
+        if not exc.fields and exc.message:
             self.add_error(None, exc.message)
         for name in self.errors:
             if name in self.fields:

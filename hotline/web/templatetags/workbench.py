@@ -45,6 +45,26 @@ def label(code: str, vocab: str) -> str:
     return VOCABS[vocab].label(code) if code else ""
 
 
+# Timeline steps the core's ``Event.action_label`` leaves as codes.
+EVENT_LABELS = {
+    "submit_draft": "渠道提交",
+    "enter_supervision": "转入督办",
+}
+
+
+@register.filter
+def event_label(event) -> str:
+    return EVENT_LABELS.get(event.action) or event.action_label
+
+
+@register.filter
+def role_label(code: str) -> str:
+    """The Chinese name of an actor's role; the background worker is 系统."""
+    if code in ("", "system"):
+        return "系统"
+    return taxonomy.ROLES.label(code)
+
+
 @register.simple_tag
 def badge(vocab: str, code: str, text: str = ""):
     """A coloured badge for a code of a vocabulary (colour from the term)."""

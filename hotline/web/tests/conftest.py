@@ -19,6 +19,31 @@ PNG = (
     b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
     b"\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+def png_picture(width: int = 320, height: int = 200) -> bytes:
+    """A real PNG of a grey-blue gradient, made with zlib (a screenshot shows a picture)."""
+    import struct
+    import zlib
+
+    rows = b"".join(
+        b"\x00" + bytes(v for x in range(width) for v in (60 + x * 120 // width, 110, 160 + y // 4))
+        for y in range(height)
+    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
 WAV = (
     b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00@\x1f\x00\x00\x80>\x00\x00"
     b"\x02\x00\x10\x00data\x00\x00\x00\x00"

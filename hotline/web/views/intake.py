@@ -12,6 +12,7 @@ from hotline import clock
 from hotline.orders import actions as act
 from hotline.orders import queries as oq
 from hotline.orders.actions import ORDER_FIELDS
+from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.web import forms as f
 from hotline.web import hooks
@@ -95,11 +96,7 @@ def _intake(request, order: WorkOrder | None):
                 return redirect(reverse("web:order", args=[done.number]))
             exc = outcome.validation
             if exc is not None:
-                form.show_errors(exc, {"file": "attachments"})
-                reject.show_errors(_only(exc, {"reason", "emergency_line"}))
-                direct.show_errors(_only(exc, {"answer"}))
-                if "file" in exc.fields:
-                    form.add_error(None, exc.fields["file"])
+                _show(exc, form, reject, direct)
             status, conflict = outcome.status, outcome.conflict
         else:
             status = 422
@@ -126,16 +123,18 @@ def _intake(request, order: WorkOrder | None):
     return render(request, "web/intake/form.html", ctx, status=status)
 
 
-def _only(exc, names: set[str]):
-    from hotline.orders.errors import ValidationFailed
-
-    picked = {k: v for k, v in exc.fields.items() if k in names}
-    return ValidationFailed(picked) if picked else _Nothing()
-
-
-class _Nothing:
-    fields: dict = {}
-    message = ""
+def _show(exc, form, reject, direct) -> None:
+    """Each action error beside its input: the §5.3 reason in the not-accepted box, the
+    direct answer in the direct-handling box, the rest (files included) on the order form."""
+    boxes = {"reason": reject, "emergency_line": reject, "answer": direct}
+    rest = {}
+    for name, message in exc.fields.items():
+        if name in boxes:
+            boxes[name].add_error(name, message)
+        else:
+            rest[name] = message
+    if rest or not exc.fields:
+        form.show_errors(ValidationFailed(rest, exc.message), {"file": "attachments"})
 
 
 @role_required("agent")
