@@ -209,16 +209,30 @@ def units_with_scope(qs: QuerySet[Unit]) -> QuerySet[Unit]:
 
 
 def recommended_units(order: WorkOrder, limit: int = 8) -> list[Unit]:
-    """Units responsible for the order's category whose jurisdiction covers its area (or an
-    area above it), then units responsible for the category anywhere (§6.3: nature of the
-    problem, responsible unit, territory)."""
-    qs = Unit.objects.none()
-    if order.category_id:
-        qs = Unit.objects.filter(categories=order.category)
-    units = list(units_with_scope(qs.distinct())[:50])
+    """Units responsible for the order's category whose jurisdiction covers its area (the
+    closest first), then the other units responsible for the category; with no such
+    unit, the units whose jurisdiction covers the place (§6.3: nature of the problem,
+    responsible unit, territory)."""
+    area_paths: list[str] = []
     if order.area_id:
-        area_path = order.area.path
-        units.sort(key=lambda u: not any(area_path.startswith(a.path) for a in u.areas.all()))
+        path = order.area.path
+        area_paths = [
+            "/" + "/".join(path.strip("/").split("/")[:i]) + "/" for i in range(1, path.count("/"))
+        ]
+    units: list[Unit] = []
+    if order.category_id:
+        units = list(
+            units_with_scope(Unit.objects.filter(categories=order.category).distinct())[:50]
+        )
+    if not units and area_paths:
+        units = list(
+            units_with_scope(Unit.objects.filter(areas__path__in=area_paths).distinct())[:50]
+        )
+    if area_paths:
+        # the closest jurisdiction first: a district's bureau before the city's
+        units.sort(
+            key=lambda u: -max((a.depth for a in u.areas.all() if a.path in area_paths), default=0)
+        )
     return units[:limit]
 
 

@@ -269,3 +269,32 @@ def test_actions_are_posts_only(web, reviewer, flow):
     order = flow.pending_review()
     assert web(reviewer).get(f"/orders/{order.number}/act/dispatch/").status_code == 405
     act.do_return_to_intake(order, reviewer, reason="x")
+
+
+def test_unit_picker_puts_the_closest_jurisdiction_first_and_falls_back_to_territory(flow, org):
+    """§6.3: by responsibility and territory — the district bureau before a city-wide one;
+    with nobody responsible for the category, the units whose jurisdiction covers the place."""
+    from hotline.catalog.models import Category
+    from hotline.org.models import Unit
+    from hotline.web.queries import recommended_units
+
+    city_bureau = Unit.objects.create(
+        code="t-city-zjj", name="市住房和城乡建设局", kind="department"
+    )
+    city_bureau.areas.set([org.city])
+    city_bureau.categories.set(Category.objects.filter(code="housing_maintenance"))
+    order = flow.pending_review()
+    assert [u.code for u in recommended_units(order)][:2] == [org.zjj.code, city_bureau.code]
+
+    org.street_office.areas.set([org.street])
+    noisy = flow.pending_review(category="noise")
+    assert org.street_office in recommended_units(noisy)
+
+
+def test_an_invisible_order_gets_the_plain_404_page_even_in_debug(web, other_clerk, flow, settings):
+    settings.DEBUG = True
+    order = flow.dispatched()
+    r = web(other_clerk).get(f"/orders/{order.number}/")
+    assert r.status_code == 404
+    page = r.content.decode()
+    assert "页面或工单不存在" in page and "urlpatterns" not in page.lower()

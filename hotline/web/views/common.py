@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
+from django.shortcuts import render
 
 from hotline.orders import queries as oq
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -26,7 +27,12 @@ def role_required(*roles: str) -> Callable:
         def wrapped(request, *args, **kwargs):
             if request.user.effective_role not in {*roles, "admin"}:
                 raise PermissionDenied("您的角色无权访问此页面")
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except Http404:
+                # the same page with DEBUG on or off: never Django's technical 404, which
+                # would list the URL patterns to someone probing order numbers
+                return render(request, "404.html", status=404)
 
         return wrapped
 
