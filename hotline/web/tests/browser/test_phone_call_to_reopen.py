@@ -110,6 +110,9 @@ def test_phone_call_from_keyboard_to_supervision_callback_and_reopening(
 
     # 审核员 approves the extension from the requests tab
     rev.open("/review/?tab=requests")
+    rev.page.keyboard.press("?")  # the shortcut help lists this page's keys
+    expect(rev.page.locator("#shortcut-help")).to_contain_text("延期/挂单审批")
+    rev.page.keyboard.press("Escape")
     rev.page.locator(f'tr[data-number="{number}"] a').first.click()
     expect(rev.page.locator('details[data-action="approve_extension"]')).to_contain_text("3")
     submit(rev, "approve_extension")
@@ -131,7 +134,8 @@ def test_phone_call_from_keyboard_to_supervision_callback_and_reopening(
         submit(sup, "remind")
         expect(pg.locator("#h-supervision")).to_be_visible()
     expect(pg.locator(".badge", has_text="督办中")).to_be_visible()
-    pg.locator('details[data-action="supervise"] summary').click()
+    pg.keyboard.press("Alt+2")  # the second action panel: 记录督办
+    expect(pg.locator('details[data-action="supervise"]')).to_have_attribute("open", "")
     pg.select_option("#id_supervise-method", "sms")
     pg.fill("#id_supervise-target", "分管副局长")
     pg.fill("#id_supervise-content", "请于今日17时前答复")
