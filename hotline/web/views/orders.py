@@ -19,7 +19,7 @@ from hotline.orders import actions as act
 from hotline.orders import queries as oq
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit
-from hotline.rules import lifecycle, screening, taxonomy
+from hotline.rules import screening, taxonomy
 from hotline.web import forms as f
 from hotline.web import hooks
 from hotline.web import queries as wq
@@ -409,6 +409,3 @@ def attachment(request, number: str, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-__all__ = ["ACTION_UI", "lifecycle"]

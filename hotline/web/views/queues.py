@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from hotline import clock
-from hotline.orders import queries as oq
 from hotline.web import queries as wq
 from hotline.web.views.common import page_size, role_required, visible_order
 
@@ -113,6 +112,3 @@ def unit_search(request):
     if not q.strip() and (number := request.GET.get("order")):
         units = wq.recommended_units(visible_order(request, number))
     return render(request, "web/orders/_units.html", {"units": units, "q": q})
-
-
-__all__ = ["oq"]
