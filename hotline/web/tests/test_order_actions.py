@@ -298,3 +298,47 @@ def test_an_invisible_order_gets_the_plain_404_page_even_in_debug(web, other_cle
     assert r.status_code == 404
     page = r.content.decode()
     assert "页面或工单不存在" in page and "urlpatterns" not in page.lower()
+
+
+def test_agent_submits_rejects_or_closes_directly_from_the_detail_page(web, agent, flow):
+    """§6.2 submit, §5.3 reject (d needs the line), §6.7.1 direct handling — the same
+    actions as the intake page, from the order's panel."""
+    a, b, c = flow.accepted(), flow.accepted(), flow.accepted(appeal_type="consult")
+    w = web(agent)
+    assert post(w, a, "submit").status_code == 302
+    r = post(w, b, "reject", {"reason": "d_emergency_line"})
+    assert r.status_code == 422 and "请选择应转接的热线" in r.content.decode()
+    assert (
+        post(w, b, "reject", {"reason": "d_emergency_line", "emergency_line": "120"}).status_code
+        == 302
+    )
+    assert post(w, c, "direct_close", {"answer": "已告知办理流程"}).status_code == 302
+    for o in (a, b, c):
+        o.refresh_from_db()
+    assert (a.state, b.state, b.emergency_line, c.state) == (
+        "pending_review",
+        "rejected",
+        "120",
+        "closed",
+    )
+
+
+def test_reviewer_denies_an_extension_with_a_reason(web, clerk, reviewer, flow):
+    """§6.4.1: the centre may refuse; the unit keeps its original feedback deadline."""
+    order = flow.handling()
+    assert (
+        post(web(clerk), order, "request_extension", {"days": 2, "reason": "需勘查"}).status_code
+        == 302
+    )
+    r = web(reviewer)
+    assert post(r, order, "deny_extension", {"note": ""}).status_code == 422
+    assert post(r, order, "deny_extension", {"note": "情况并不复杂，请按期答复"}).status_code == 302
+    order.refresh_from_db()
+    assert order.state == "handling"
+    assert not order.deadlines.active().filter(kind="extension").exists()
+
+
+def test_unit_picker_without_text_shows_the_recommendations_for_the_order(web, reviewer, flow, org):
+    order = flow.pending_review()
+    page = web(reviewer).get("/units/search/", {"q": "", "order": order.number}).content.decode()
+    assert org.zjj.name in page
