@@ -25,7 +25,7 @@ import json
 import math
 import platform
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ class Config:
     head_weight: float = 0.5
     min_df: int = 2
     max_chars: int = 1000
-    estimator: str = "ridge"  # "ridge" | "svm"
+    estimator: str = "ridge"  # "ridge" | "svm" | "ridge+svm"
     alpha: float = 0.5  # ridge regularisation
     c: float = 0.3  # svm regularisation
     calibration_folds: int = 3
@@ -298,7 +298,18 @@ def _digest(directory: Path) -> str:
 
 
 def _fit_linear(X: Any, y: np.ndarray, n_labels: int, cfg: Config) -> tuple[np.ndarray, np.ndarray]:
-    """Fit the estimator; return (coef, intercept) with one row per label, in label order."""
+    """Fit the estimator; return (coef, intercept) with one row per label, in label order.
+
+    ``ridge+svm`` averages the two models after scaling each to unit score spread on the
+    training set; the average of linear models is still one linear model.
+    """
+    if cfg.estimator == "ridge+svm":
+        parts = []
+        for name in ("ridge", "svm"):
+            coef, intercept = _fit_linear(X, y, n_labels, replace(cfg, estimator=name))
+            spread = float(np.std(X @ coef.T + intercept)) or 1.0
+            parts.append((coef / spread, intercept / spread))
+        return (parts[0][0] + parts[1][0]) / 2, (parts[0][1] + parts[1][1]) / 2
     if cfg.estimator == "svm":
         from sklearn.svm import LinearSVC
 
@@ -308,7 +319,7 @@ def _fit_linear(X: Any, y: np.ndarray, n_labels: int, cfg: Config) -> tuple[np.n
 
         model = RidgeClassifier(alpha=cfg.alpha, class_weight="balanced", solver="sparse_cg")
     else:
-        raise ValueError(f"unknown estimator {cfg.estimator!r} (ridge | svm)")
+        raise ValueError(f"unknown estimator {cfg.estimator!r} (ridge | svm | ridge+svm)")
     model.fit(X, y)
     coef = np.asarray(model.coef_, dtype=np.float64)
     intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))

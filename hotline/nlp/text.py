@@ -9,7 +9,6 @@ they score as well as jieba words (see ``docs/intelligence.md``).
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 
@@ -20,13 +19,19 @@ _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]", re.UNICODE)
 
 
+# Full-width ASCII (Ａ, １, ：) and the ideographic space → their half-width forms.  This is
+# the part of NFKC that matters for appeal text, at a fraction of its cost.
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_HALF_WIDTH[0x3000] = 0x20
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width → half-width), lower case, digit runs → ``0``, spaces collapsed.
+    """Full-width → half-width, lower case, digit runs → ``0``, spaces collapsed.
 
     Digits are folded because numbers in appeals are dates, phone numbers and amounts:
     they say nothing about the topic and would only make the vocabulary sparse.
     """
-    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = (text or "").translate(_HALF_WIDTH).lower()
     text = _DIGITS.sub("0", text)
     return _SPACE.sub(" ", text).strip()
 
