@@ -175,13 +175,15 @@ class TextClassifier:
 
     def scores(self, text: str, title: str = "") -> np.ndarray:
         idx, val = self._features(title, text)
-        return val @ self._coef_t[idx] + self.intercept
+        out: np.ndarray = val @ self._coef_t[idx] + self.intercept
+        return out
 
     def _softmax(self, s: np.ndarray) -> np.ndarray:
         z = s / self.temperature
         z = z - z.max(axis=-1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=-1, keepdims=True)
+        out: np.ndarray = e / e.sum(axis=-1, keepdims=True)
+        return out
 
     def predict(
         self, text: str, title: str = "", top_k: int = 3, n_evidence: int = 5
@@ -400,7 +402,7 @@ def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
 
 
 def _oof_scores(
-    docs: list[tuple[list[str], list[str]]], y_idx: np.ndarray, n_labels: int, cfg: Config
+    docs: list[tuple[np.ndarray, np.ndarray]], y_idx: np.ndarray, n_labels: int, cfg: Config
 ) -> np.ndarray | None:
     """Out-of-fold linear scores, or None when a class is too small to split."""
     from sklearn.model_selection import StratifiedKFold

@@ -148,7 +148,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def add_subcommands(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``model train`` and ``model evaluate`` to an argparse subparsers object."""
-    model = subparsers.add_parser(
+    model: argparse.ArgumentParser = subparsers.add_parser(
         "model", help="训练与评估分类模型 / train and evaluate classifiers"
     )
     sub = model.add_subparsers(dest="model_command", required=True)

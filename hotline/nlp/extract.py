@@ -430,8 +430,8 @@ def extract_places(text: str) -> list[Place]:
 # Gazetteer: the centre's own areas
 
 _LEVEL_RANK = {"city": 0, "district": 1, "street": 2, "community": 3}
-_STRIP_SUFFIXES = ("街道办事处", "街道", "办事处", "社区", "居委会", "村委会", "嘎查", "苏木")
-_STRIP_SUFFIXES += ("镇", "乡", "区", "县", "旗", "村")
+_STRIP_SUFFIXES: tuple[str, ...] = ("街道办事处", "街道", "办事处", "社区", "居委会", "村委会")
+_STRIP_SUFFIXES += ("嘎查", "苏木", "镇", "乡", "区", "县", "旗", "村")
 
 
 @dataclass(frozen=True)
