@@ -136,7 +136,11 @@ def test_places_are_address_strings_without_the_sentence_around_them():
 
 
 def test_building_and_unit_are_part_of_the_place():
-    assert [p.text for p in extract_places("滨河花园3栋2单元楼下积水")][0] == "滨河花园3栋2单元楼"
+    assert [p.text for p in extract_places("滨河花园3栋2单元楼下积水")][0] == "滨河花园3栋2单元"
+
+
+def test_words_of_the_sentence_are_not_places():
+    assert [p.text for p in extract_places("商户又把商品摆到路上，这条路很堵")] == []
 
 
 AREAS = [
