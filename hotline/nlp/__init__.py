@@ -11,6 +11,7 @@ Modules:
 * ``screening``  — urgency (§6.1.7), emergency kind (§6.4.4), not-accepted reason (§5.3).
 * ``extract``    — §6.1.6 elements: phones, times, places, and the area they resolve to.
 * ``dedup``      — near-duplicate open orders and "same citizen, same fact again" (§6.6.3 c).
+* ``intake``     — all suggestions for one appeal, for the intake form.
 * ``cli``        — ``hotline model train|evaluate``.
 
 Heavy imports (numpy, scikit-learn) happen inside the modules that need them; call

@@ -194,7 +194,13 @@ def _score(a: Appeal, c: Appeal, text: float, phone: str, c_phone: str) -> Dupli
             place = 0.0
     hours = None
     closeness = 0.0
-    if a.time is not None and c.time is not None:
+    # Naive and aware datetimes cannot be compared; a missing or naive time just
+    # contributes nothing (the Django side passes aware UTC datetimes).
+    if (
+        a.time is not None
+        and c.time is not None
+        and (a.time.tzinfo is None) == (c.time.tzinfo is None)
+    ):
         hours = abs((a.time - c.time).total_seconds()) / 3600.0
         closeness = math.exp(-hours / TIME_SCALE_HOURS)
         if hours <= 72:
