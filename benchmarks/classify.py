@@ -106,6 +106,15 @@ def main() -> dict:
             confusions[f"{t}→{p}"] = confusions.get(f"{t}→{p}", 0) + 1
     top = sorted(confusions.items(), key=lambda kv: -kv[1])[:5]
     print(f"  most frequent confusions: {top}")
+    # The competition's 城乡建设 covers housing and property management, which §5.4.2
+    # splits off as 住房保障; counting that one split as agreement shows its weight.
+    lenient_pred = [
+        t if (t, p) == ("城乡建设", "住房保障") else p for t, p in zip(d_truth, d_pred, strict=True)
+    ]
+    lenient = metrics(d_truth, lenient_pred)
+    print(
+        f"  same, counting 住房保障 as agreeing with 城乡建设: accuracy {lenient['accuracy']:.4f}, macro-F1 {lenient['macro_f1']:.4f}"
+    )
 
     wall, cpu = [], []
     for r in sample:
@@ -153,6 +162,7 @@ def main() -> dict:
         "default_domain_n": dflt["n"],
         "default_domain_accuracy": dflt["accuracy"],
         "default_domain_macro_f1": dflt["macro_f1"],
+        "default_domain_macro_f1_housing_as_urban": lenient["macro_f1"],
         "latency_ms_p50": round(statistics.median(wall), 3),
         "latency_ms_p99": round(pct(wall, 99), 3),
         "cpu_ms_p50": round(statistics.median(cpu), 3),
