@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from hotline.nlp.classifier import FORMAT, Config, ModelError, TextClassifier, train
-from hotline.nlp.screening import Suggestion
+from hotline.nlp.suggestion import Suggestion
 from hotline.nlp.text import key_text, ngram_keys, normalise
 from hotline.rules.choices import Vocabulary
 from hotline.rules.taxonomy import APPEAL_TYPES, DEFAULT_SUBCATEGORIES, DOMAINS

@@ -13,7 +13,8 @@ from typing import Any
 
 from hotline.nlp.defaults import suggest_domain, suggest_subcategory, suggest_type
 from hotline.nlp.extract import Elements, Gazetteer, extract
-from hotline.nlp.screening import Screening, Suggestion, screen
+from hotline.nlp.screening import Screening, screen
+from hotline.nlp.suggestion import Suggestion
 
 
 @dataclass(frozen=True)

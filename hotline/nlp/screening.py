@@ -16,9 +16,10 @@ Confidence of a suggestion combines the weights ``w`` of its matched cues as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from hotline.nlp.suggestion import Suggestion
 from hotline.rules.screening import EMERGENCY_KINDS, EMERGENCY_LINES, NOT_ACCEPTED_REASONS
 from hotline.rules.taxonomy import URGENCY
 
@@ -109,28 +110,6 @@ NOT_ACCEPTED_CUES: dict[str, list[Cue]] = {
 }
 
 _NEGATION = re.compile(r"(没有|没|不是|并非|未|无)$")
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """One suggested code, how sure the rules are, and the words that matched."""
-
-    code: str
-    label: str
-    confidence: float
-    matched: list[str]
-    clause: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "label": self.label,
-            "confidence": self.confidence,
-            "matched": list(self.matched),
-            "clause": self.clause,
-            **({"extra": dict(self.extra)} if self.extra else {}),
-        }
 
 
 @dataclass(frozen=True)
