@@ -25,6 +25,7 @@ through a dictionary lookup per token; this keeps a 50,000-entry build in second
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -180,6 +181,17 @@ def default_stopwords() -> frozenset[str]:
     return frozenset(_read_lines("stopwords.txt"))
 
 
+@functools.lru_cache(maxsize=8)
+def _tokenizer(words: tuple[str, ...]) -> rjieba.Jieba:
+    """A jieba with ``words`` added; shared by analyzers with the same words (loading the
+    main dictionary takes a noticeable fraction of a second)."""
+    jieba = rjieba.Jieba()
+    for word in words:
+        # A high frequency makes jieba prefer the whole word over its parts.
+        jieba.add_word(word, 100_000, None)
+    return jieba
+
+
 class Analyzer:
     """Turns texts into index terms; see the module docstring for the three kinds.
 
@@ -217,10 +229,8 @@ class Analyzer:
             for member in group:
                 self.canonical.setdefault(member, head)
         self._members: dict[str, tuple[str, ...]] | None = None
-        self._jieba = rjieba.Jieba()
-        for word in (*self.user_words, *self.canonical):
-            # A high frequency makes jieba prefer the whole word over its parts.
-            self._jieba.add_word(word, 100_000, None)
+        self._decisions: dict[str, str] = {}
+        self._jieba = _tokenizer(tuple(sorted({*self.user_words, *self.canonical})))
 
     def fingerprint(self) -> str:
         """Changes whenever the same text could yield different terms."""
@@ -245,14 +255,34 @@ class Analyzer:
         """Like ``words``, pairing each (canonical) word with the text it came from."""
         if WORD not in self.kinds:
             return []
-        canonical, stop = self.canonical, self.stopwords
+        decide = self._decisions.get
         out = []
         for token in self._jieba.cut_for_search(text, self.hmm):
-            token = token.strip()
-            if not token or token in stop or _PUNCT_OR_SPACE.match(token):
-                continue
-            out.append((canonical.get(token, token), token))
+            word = decide(token)
+            if word is None:
+                word = self._decide(token)
+            if word:
+                out.append((word, token))
         return out
+
+    def tokens(self, text: str) -> list[str]:
+        """Raw search-mode tokens; ``decide`` turns each into its index word (or "")."""
+        return self._jieba.cut_for_search(text, self.hmm) if WORD in self.kinds else []
+
+    def decide(self, token: str) -> str:
+        word = self._decisions.get(token)
+        return self._decide(token) if word is None else word
+
+    def _decide(self, token: str) -> str:
+        """The canonical word for a token, or "" to drop it; remembered per token."""
+        stripped = token.strip()
+        if not stripped or stripped in self.stopwords or _PUNCT_OR_SPACE.match(stripped):
+            word = ""
+        else:
+            word = self.canonical.get(stripped, stripped)
+        if len(self._decisions) < 1_000_000:  # bounded: tokens are mostly repeats
+            self._decisions[token] = word
+        return word
 
     def surfaces(self, word: str) -> tuple[str, ...]:
         """Every form that analyses to ``word``: its synonym group, or the word alone."""

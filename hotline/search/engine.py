@@ -56,6 +56,7 @@ from .analysis import (
 FIELDS = ("title", "questions", "keywords", "meta", "answer")
 TITLE, QUESTIONS, KEYWORDS, META, ANSWER = range(len(FIELDS))
 FORMAT_VERSION = 1
+_HIGHLIGHT_TERMS = 24
 
 EntryFilter = Callable[[Any], bool] | Collection[Any] | None
 
@@ -163,12 +164,13 @@ class _Vocabulary:
     def __init__(self) -> None:
         self.size = 0
         self.word_col: dict[str, int] = {}
-        self.sorted_words: list[str] = []
+        self._sorted_words: list[str] | None = []
         self.key_sorted = np.zeros(0, dtype=np.int64)
         self.key_col = np.zeros(0, dtype=np.int64)
         self.kind = _Grow(np.int8)
         self.key_of = _Grow(np.int64, fill=-1)
         self.word_of: dict[int, str] = {}
+        self.token_col: dict[str, int] = {}  # raw jieba token → column, -1 if dropped
 
     def words_to_cols(self, words: Sequence[str], add: bool) -> list[int]:
         cols, new = [], []
@@ -186,11 +188,11 @@ class _Vocabulary:
         if new:
             self.kind.ensure(self.size)[self.size - len(new) : self.size] = WORD
             self.key_of.ensure(self.size)
-            if len(new) > 64:
-                self.sorted_words = sorted(self.word_col)
-            else:
+            if self._sorted_words is not None and len(new) <= 16:
                 for word in new:
-                    bisect.insort(self.sorted_words, word)
+                    bisect.insort(self._sorted_words, word)
+            else:
+                self._sorted_words = None  # sorted again when next needed
         return cols
 
     def keys_to_cols(self, keys: np.ndarray, add: bool) -> np.ndarray:
@@ -216,9 +218,12 @@ class _Vocabulary:
         return np.where(self.key_sorted[at] == keys, self.key_col[at], -1)
 
     def words_with_prefix(self, prefix: str) -> list[str]:
-        start = bisect.bisect_left(self.sorted_words, prefix)
+        if self._sorted_words is None:
+            self._sorted_words = sorted(self.word_col)
+        words = self._sorted_words
+        start = bisect.bisect_left(words, prefix)
         out = []
-        for word in self.sorted_words[start:]:
+        for word in words[start:]:
             if not word.startswith(prefix):
                 break
             if word != prefix:
@@ -291,11 +296,20 @@ class Engine:
             lengths[:, f] = [len(t) for t in normalized]
             word_rows: list[int] = []
             word_cols: list[int] = []
+            token_col = self._vocab.token_col
             for i, text in enumerate(normalized):
-                if text:
-                    cols = self._vocab.words_to_cols(self.analyzer.words(text), add=True)
-                    word_cols.extend(cols)
-                    word_rows.extend([i] * len(cols))
+                if not text:
+                    continue
+                tokens = self.analyzer.tokens(text)
+                cols = [token_col.get(t, -2) for t in tokens]
+                if -2 in cols:
+                    cols = [
+                        self._token_to_col(t) if c == -2 else c
+                        for t, c in zip(tokens, cols, strict=True)
+                    ]
+                cols = [c for c in cols if c >= 0]
+                word_cols.extend(cols)
+                word_rows.extend([i] * len(cols))
             chars = self.analyzer.char_terms(normalized)
             char_cols = self._vocab.keys_to_cols(chars.key, add=True)
             rows = np.concatenate([np.asarray(word_rows, dtype=np.int64), chars.doc])
@@ -311,6 +325,12 @@ class Engine:
         for m in raw:
             m.sum_duplicates()
         return raw, lengths
+
+    def _token_to_col(self, token: str) -> int:
+        word = self.analyzer.decide(token)
+        col = self._vocab.words_to_cols([word], add=True)[0] if word else -1
+        self._vocab.token_col[token] = col
+        return col
 
     def _averages(self) -> np.ndarray:
         if self._n_live == 0:
@@ -428,6 +448,15 @@ class Engine:
         parts = [m.indices[m.indptr[row] : m.indptr[row + 1]] for m in self._raw]
         return np.unique(np.concatenate(parts))
 
+    def _row_col_set(self, row: int) -> set[int]:
+        pending = self._pending.get(row)
+        if pending is not None:
+            return set(pending.cols.tolist())
+        present: set[int] = set()
+        for m in self._raw:
+            present.update(m.indices[m.indptr[row] : m.indptr[row + 1]].tolist())
+        return present
+
     def optimize(self) -> None:
         """Merge pending entries, drop removed ones and renormalise: as if freshly built."""
         with self._lock:
@@ -470,38 +499,43 @@ class Engine:
     # -------------------------------------------------------------- searching
 
     def _query_terms(self, query: str) -> list[_QueryTerm]:
+        """The query's known terms with their weights (kind × idf × saturated query tf),
+        the most informative ``max_query_terms`` of them, plus prefix expansions."""
         p, vocab = self.params, self._vocab
-        found: dict[int, list[int]] = {}  # column → query offsets it covers
-        counts: dict[int, int] = {}
-        for word, surface in self.analyzer.words_with_surface(query):
-            col = vocab.word_col.get(word)
-            if col is None:
-                continue
-            at = query.find(surface)
-            found.setdefault(col, []).extend(range(at, at + len(surface)) if at >= 0 else ())
-            counts[col] = counts.get(col, 0) + 1
+        pairs = self.analyzer.words_with_surface(query)
+        word_cols = np.fromiter(
+            (vocab.word_col.get(w, -1) for w, _ in pairs), dtype=np.int64, count=len(pairs)
+        )
         chars = self.analyzer.char_terms([query])
         char_cols = vocab.keys_to_cols(chars.key, add=False)
-        for col, pos in zip(char_cols.tolist(), chars.pos.tolist(), strict=True):
-            if col >= 0:
-                found.setdefault(col, []).extend((pos, pos + 1))
-                counts[col] = counts.get(col, 0) + 1
+        every = np.concatenate([word_cols, char_cols])
+        cols, qtf = np.unique(every[every >= 0], return_counts=True)
+        df = self._df.array[cols]
+        cols, qtf, df = cols[df > 0], qtf[df > 0], df[df > 0]
         n = max(self._n_live, 1)
-        df = self._df.array
-        kinds = vocab.kind.array
-        terms = []
-        for col, qtf in counts.items():
-            d = int(df[col])
-            if d <= 0:
-                continue
-            idf = math.log(1.0 + (n - d + 0.5) / (d + 0.5))
-            tf_factor = qtf * (p.query_k3 + 1.0) / (p.query_k3 + qtf)
-            weight = p.kind_weights[int(kinds[col])] * idf * tf_factor
-            terms.append(_QueryTerm(col, weight, tuple(sorted(set(found[col])))))
-        terms.extend(self._prefix_terms(query, {t.col for t in terms}))
-        if len(terms) > p.max_query_terms:
-            terms.sort(key=lambda t: -t.weight)
-            terms = terms[: p.max_query_terms]
+        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        kind_weights = np.asarray(p.kind_weights)[vocab.kind.array[cols]]
+        k3 = p.query_k3
+        weights = kind_weights * idf * qtf * (k3 + 1.0) / (k3 + qtf)
+        if len(cols) > p.max_query_terms:
+            best = np.argpartition(-weights, p.max_query_terms)[: p.max_query_terms]
+            cols, weights = cols[best], weights[best]
+        chosen = set(cols.tolist())
+        found: dict[int, set[int]] = {}  # column → query offsets it covers
+        for (_, surface), col in zip(pairs, word_cols.tolist(), strict=True):
+            if col in chosen:
+                at = query.find(surface)
+                found.setdefault(col, set()).update(range(at, at + len(surface)) if at >= 0 else ())
+        in_query = np.isin(char_cols, cols)
+        for col, pos in zip(
+            char_cols[in_query].tolist(), chars.pos[in_query].tolist(), strict=True
+        ):
+            found.setdefault(col, set()).update((pos, pos + 1))
+        terms = [
+            _QueryTerm(col, weight, tuple(sorted(found.get(col, ()))))
+            for col, weight in zip(cols.tolist(), weights.tolist(), strict=True)
+        ]
+        terms.extend(self._prefix_terms(query, chosen))
         return terms
 
     def _prefix_terms(self, query: str, seen: set[int]) -> list[_QueryTerm]:
@@ -611,17 +645,18 @@ class Engine:
     def _hit(
         self, row: int, score: float, terms: Sequence[_QueryTerm], query: str, width: int
     ) -> Hit:
-        present = self._row_cols(row)
-        matched = [t for t in terms if _contains(present, t.col)]
-        covered = sorted({pos for t in matched for pos in t.positions})
-        runs = _runs(covered)
-        cols = [t.col for t in matched]
+        present = self._row_col_set(row)
+        matched = [t for t in terms if t.col in present]
+        runs = _runs(sorted({pos for t in matched for pos in t.positions}))
+        # Long queries match many terms; the heaviest ones are enough to place the snippet.
+        matched.sort(key=lambda t: -t.weight)
+        marked = [t.col for t in matched[:_HIGHLIGHT_TERMS]]
         texts = self._texts[row]
         assert texts is not None
         title, questions, answer = texts
         snippet = ""
         for source in (questions, answer):
-            spans = self._spans(source, cols)
+            spans = self._spans(source, marked)
             if spans:
                 snippet = _window(source, spans, width)
                 break
@@ -632,7 +667,7 @@ class Engine:
             score=round(score, 4),
             matched_terms=tuple(query[a:b] for a, b in runs),
             snippet=snippet,
-            title=_mark(title, self._spans(title, cols)),
+            title=_mark(title, self._spans(title, marked)),
         )
 
     def _spans(self, text: str, cols: Sequence[int]) -> list[tuple[int, int]]:
@@ -642,22 +677,23 @@ class Engine:
         normalized, origin = _normalize_mapped(text)
         spans: list[tuple[int, int]] = []
         syllables = None
+        kinds, keys = self._vocab.kind.array, self._vocab.key_of.array
         for col in cols:
-            kind = int(self._vocab.kind.array[col])
-            if kind == WORD:
-                word = self._vocab.word_of[col]
-                for surface in self.analyzer.surfaces(word):
+            if kinds[col] == WORD:
+                for surface in self.analyzer.surfaces(self._vocab.word_of[col]):
                     spans.extend(_find_all(normalized, surface))
-            else:
-                key = int(self._vocab.key_of.array[col])
-                if not is_pinyin_key(key):
-                    spans.extend(_find_all(normalized, decode_key(key)))
-                    continue
-                if syllables is None:
-                    syllables = SYLLABLES.of(code_points(normalized))
-                first, second = pinyin_pair(key)
-                at = np.flatnonzero((syllables[:-1] == first) & (syllables[1:] == second))
-                spans.extend((int(a), int(a) + 2) for a in at)
+                continue
+            key = int(keys[col])
+            if not is_pinyin_key(key):
+                spans.extend(_find_all(normalized, decode_key(key)))
+                continue
+            if syllables is None:
+                syllables = SYLLABLES.of(code_points(normalized))
+            first, second = pinyin_pair(key)
+            at = np.flatnonzero((syllables[:-1] == first) & (syllables[1:] == second))
+            spans.extend((int(a), int(a) + 2) for a in at)
+        if origin is None:
+            return spans
         return [(origin[a], origin[b]) for a, b in spans]
 
     def highlight(self, text: str, query: str) -> str:
@@ -731,7 +767,7 @@ class Engine:
             for col, word in zip(arrays["word_cols"].tolist(), meta["words"], strict=True):
                 vocab.word_col[word] = col
                 vocab.word_of[col] = word
-            vocab.sorted_words = sorted(vocab.word_col)
+            vocab._sorted_words = None
             vocab.key_sorted = arrays["key_sorted"]
             vocab.key_col = arrays["key_col"]
             vocab.kind.ensure(size)[:size] = arrays["kind"]
@@ -809,11 +845,15 @@ def _runs(positions: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _normalize_mapped(text: str) -> tuple[str, list[int]]:
-    """``normalize(text)`` and, per normalized offset, the original offset (plus the end)."""
+def _normalize_mapped(text: str) -> tuple[str, list[int] | None]:
+    """``normalize(text)`` and, per normalized offset, the original offset (plus the end);
+    ``None`` when normalization kept every character in place (the usual case)."""
+    whole = normalize(text)
+    if len(whole) == len(text):
+        return whole, None
     out, origin = [], []
     for i, ch in enumerate(text):
-        n = normalize(ch)
+        n = ch.lower() if ch.isascii() else normalize(ch)
         out.append(n)
         origin.extend([i] * len(n))
     origin.append(len(text))
