@@ -356,7 +356,7 @@ def main() -> None:
         for name, options, title_kind, texts in variants:
             engine = engine_for(**options)
             docs = (
-                entries(title_kind, texts)
+                entries(title_kind)
                 if texts is None
                 else [maker.entry(i, t, title_kind) for i, t in enumerate(texts)]
             )

@@ -628,17 +628,15 @@ class Engine:
         self, scores: np.ndarray, limit: int, accept: Callable[[Any], bool] | None
     ) -> list[int]:
         candidates = np.flatnonzero(scores > 0)
-        # Best score first; ties go to the older row, so results are stable.
-        order = candidates[np.lexsort((candidates, -scores[candidates]))]
-        if accept is None:
-            return order[:limit].tolist()
-        out = []
-        for row in order.tolist():
-            if accept(self._ids[row]):
-                out.append(row)
-                if len(out) == limit:
-                    break
-        return out
+        want = limit if accept is None else 4 * limit
+        while True:
+            best = _best(candidates, scores, want)
+            if accept is None:
+                return best[:limit].tolist()
+            out = [row for row in best.tolist() if accept(self._ids[row])][:limit]
+            if len(out) == limit or len(best) == len(candidates):
+                return out
+            want *= 4
 
     # ------------------------------------------------------------ presentation
 
@@ -649,8 +647,12 @@ class Engine:
         matched = [t for t in terms if t.col in present]
         runs = _runs(sorted({pos for t in matched for pos in t.positions}))
         # Long queries match many terms; the heaviest ones are enough to place the snippet.
-        matched.sort(key=lambda t: -t.weight)
-        marked = [t.col for t in matched[:_HIGHLIGHT_TERMS]]
+        # A pinyin term is only worth locating by sound where no exact term matched.
+        kinds = self._vocab.kind.array
+        exact = {pos for t in matched if kinds[t.col] != PINYIN for pos in t.positions}
+        useful = [t for t in matched if kinds[t.col] != PINYIN or not exact.issuperset(t.positions)]
+        useful.sort(key=lambda t: -t.weight)
+        marked = [t.col for t in useful[:_HIGHLIGHT_TERMS]]
         texts = self._texts[row]
         assert texts is not None
         title, questions, answer = texts
@@ -828,6 +830,16 @@ def _widen(matrix: sparse.csr_matrix, size: int) -> sparse.csr_matrix:
 
 def _hashable(value: Any) -> Hashable:
     return tuple(value) if isinstance(value, list) else value
+
+
+def _best(candidates: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` best candidate rows, best first; ties go to the older row (stable)."""
+    values = scores[candidates]
+    if len(candidates) > k:
+        kth = np.partition(-values, k - 1)[k - 1]
+        keep = -values <= kth  # everything tied with the k-th stays, for stable ties
+        candidates, values = candidates[keep], values[keep]
+    return candidates[np.lexsort((candidates, -values))][: max(k, 0)]
 
 
 def _contains(sorted_cols: np.ndarray, col: int) -> bool:
