@@ -27,9 +27,11 @@ class HotspotConfig:
     # Title weight against the body head; how much of the body is read.
     title_weight: float = 2.0
     body_chars: int = 300
-    # Both appeals name estates/roads/villages and none of them match: the similarity is
-    # multiplied by this.  A soft penalty, because names are found by a heuristic.
-    place_penalty: float = 0.6
+    # Both appeals name estates/roads/villages, none shared, and neither text mentions the
+    # other's: the similarity is multiplied by this.  Not a veto, because names are found
+    # by a heuristic; strong enough that one complaint template used at two estates gives
+    # two groups (a copy-paste campaign, cosine above ~0.85, still links).
+    place_penalty: float = 0.3
     # Different districts named in the text, different ``area`` or different ``category``
     # given by the work order: never the same group.
     respect_area: bool = True

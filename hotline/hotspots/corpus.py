@@ -44,6 +44,7 @@ class Corpus:
     areas: np.ndarray
     categories: np.ndarray
     duplicate: np.ndarray
+    spot_cores: list[tuple[str, ...]]
     _words: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -77,8 +78,25 @@ class Corpus:
         if config.respect_category:
             veto |= _code_conflict(self.categories, left, right)
         out[veto] = 0.0
-        out[_conflict(self.spots, left, right)] *= config.place_penalty
+        out[self._spot_conflict(left, right)] *= config.place_penalty
         return out
+
+    def _spot_conflict(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Both name estates/roads/villages, none shared, and neither text names the other's.
+
+        The last test catches one place called two ways: an appeal titled by its road
+        usually names the estate in its body, and then the two are not in conflict.
+        """
+        conflict = _conflict(self.spots, left, right)
+        for k in np.flatnonzero(conflict):
+            i, j = int(left[k]), int(right[k])
+            text_i = self.titles[i] + " " + self.heads[i]
+            text_j = self.titles[j] + " " + self.heads[j]
+            if any(c in text_j for c in self.spot_cores[i]) or any(
+                c in text_i for c in self.spot_cores[j]
+            ):
+                conflict[k] = False
+        return conflict
 
     def adjust_block(self, members: np.ndarray, config: HotspotConfig) -> np.ndarray:
         """Dense adjusted similarity matrix among ``members`` (for average linkage)."""
@@ -90,7 +108,10 @@ class Corpus:
         if config.respect_category:
             veto |= _block_code_conflict(self.categories[members])
         sim[veto] = 0.0
-        sim[_block_conflict(self.spots[members])] *= config.place_penalty
+        left, right = np.triu_indices(len(members), k=1)
+        spot = self._spot_conflict(members[left], members[right])
+        sim[left[spot], right[spot]] *= config.place_penalty
+        sim[right[spot], left[spot]] *= config.place_penalty
         np.fill_diagonal(sim, 1.0)
         return sim
 
@@ -111,6 +132,7 @@ def build_corpus(appeals: Sequence[Appeal], config: HotspotConfig) -> Corpus:
     places: list[tuple[Place, ...]] = []
     district_keys: list[set[str]] = []
     spot_keys: list[set[str]] = []
+    spot_cores: list[tuple[str, ...]] = []
     for appeal in ordered:
         in_title = extract_places(appeal.title)
         in_head = extract_places(appeal.text[: config.body_chars])
@@ -122,6 +144,10 @@ def build_corpus(appeals: Sequence[Appeal], config: HotspotConfig) -> Corpus:
             or {p.name for p in in_head if p.level == DISTRICT}
         )
         spot_keys.append(_spot_bigrams(in_title) or _spot_bigrams(in_head))
+        fine = [p for p in in_title if p.level in (SPOT, TOWN)] or [
+            p for p in in_head if p.level in (SPOT, TOWN)
+        ]
+        spot_cores.append(tuple(sorted({p.core.lower() for p in fine})))
 
     return Corpus(
         appeals=ordered,
@@ -135,6 +161,7 @@ def build_corpus(appeals: Sequence[Appeal], config: HotspotConfig) -> Corpus:
         areas=_codes([a.area for a in ordered]),
         categories=_codes([a.category for a in ordered]),
         duplicate=_duplicates(ordered),
+        spot_cores=spot_cores,
     )
 
 

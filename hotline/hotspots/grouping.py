@@ -25,11 +25,10 @@ import numpy as np
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial.distance import squareform
 
 from hotline.hotspots.config import HotspotConfig
 from hotline.hotspots.corpus import Corpus
-from hotline.hotspots.features import similar_pairs
+from hotline.hotspots.features import row_dots, similar_pairs
 from hotline.hotspots.places import DISTRICT
 from hotline.hotspots.report import Group
 from hotline.hotspots.stats import heat_score, trend_series
@@ -37,7 +36,7 @@ from hotline.hotspots.stats import heat_score, trend_series
 _SPLIT_STEP = 0.05
 _PLACE_SHARE = 0.4  # a place names the group when at least this share of members name it
 _IDF_SAMPLE = 2000
-_LABEL_SAMPLE = 200  # members read to label a group
+_LABEL_SAMPLE = 40  # members read to label a group: shared words show in any 40
 _CODED_WORD = re.compile(r"^[a-z]{1,2}\d{0,3}[省市区县]?$")
 
 
@@ -55,11 +54,12 @@ def cluster(corpus: Corpus, config: HotspotConfig) -> list[np.ndarray]:
     keep = sim >= config.link_similarity
     left, right, sim = pairs.left[keep], pairs.right[keep], sim[keep]
 
-    clusters: list[np.ndarray] = []
-    for members in _components(n, left, right, sim, config.link_similarity, config):
-        if len(members) >= config.min_group_size:
-            clusters.extend(_average_linkage(corpus, members, config))
-    return clusters
+    components = [
+        np.sort(members)
+        for members in _components(n, left, right, sim, config.link_similarity, config)
+        if len(members) >= config.min_group_size
+    ]
+    return _average_linkage(corpus, components, config)
 
 
 def _components(
@@ -94,17 +94,34 @@ def _components(
 
 
 def _average_linkage(
-    corpus: Corpus, members: np.ndarray, config: HotspotConfig
+    corpus: Corpus, components: list[np.ndarray], config: HotspotConfig
 ) -> list[np.ndarray]:
-    members = np.sort(members)
-    if len(members) < 2:
-        return [members]
-    sim = corpus.adjust_block(members, config)
-    distance = np.clip(1.0 - sim, 0.0, 1.0)
-    np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform(distance, checks=False), method="average")
-    labels = fcluster(tree, t=1.0 - config.group_similarity, criterion="distance")
-    return [members[labels == label] for label in np.unique(labels)]
+    """Cut each component by average linkage on its adjusted pairwise similarities.
+
+    All pairs of all components are scored in one vectorised pass (pairs are laid out in
+    the condensed order scipy expects), which avoids per-component sparse overhead when
+    there are thousands of small components.
+    """
+    if not components:
+        return []
+    lefts, rights = [], []
+    for members in components:
+        a, b = np.triu_indices(len(members), k=1)
+        lefts.append(members[a])
+        rights.append(members[b])
+    left, right = np.concatenate(lefts), np.concatenate(rights)
+    sim = corpus.adjust(left, right, row_dots(corpus.matrix, left, right), config)
+    distance = np.clip(1.0 - sim, 0.0, 1.0).astype(np.float64)
+
+    clusters: list[np.ndarray] = []
+    offset = 0
+    for members in components:
+        pairs = len(members) * (len(members) - 1) // 2
+        tree = linkage(distance[offset : offset + pairs], method="average")
+        offset += pairs
+        labels = fcluster(tree, t=1.0 - config.group_similarity, criterion="distance")
+        clusters.extend(members[labels == label] for label in np.unique(labels))
+    return clusters
 
 
 def keep_groups(
@@ -248,22 +265,25 @@ def _dominant_place(corpus: Corpus, members: np.ndarray) -> tuple[str, ...]:
 
     # Estates, roads, villages: counted by how many members' texts contain the name's core,
     # not by how many had it extracted, since extraction misses names without a suffix in
-    # some texts.  Among names nearly as well supported as the best, the longest wins
-    # ("伊景园滨河苑" over "滨河苑").
+    # some texts.  Titles count first (a body's names are often passing mentions or carry
+    # a verb glued on: "一下雨建设路"); among names nearly as well supported as the best,
+    # the longest wins ("伊景园滨河苑" over "滨河苑").
     spelling = Counter(p.name for i in members for p in corpus.places[i] if p.rank >= 2)
     cores = {p.core.lower(): p.name for i in members for p in corpus.places[i] if p.rank >= 2}
+    titles = [corpus.titles[i] for i in members]
     texts = [f"{corpus.titles[i]} {corpus.heads[i]}" for i in members]
-    support = {core: sum(1 for t in texts if core in t) for core in cores}
-    if support:
-        best = max(support.values())
+    support = {c: (sum(c in t for t in titles), sum(c in t for t in texts)) for c in cores}
+    for level in (0, 1):
+        best = max((s[level] for s in support.values()), default=0)
         floor = max(need, math.ceil(0.8 * best))
-        candidates = [c for c, s in support.items() if s >= floor]
+        candidates = [c for c, s in support.items() if s[level] >= floor]
         if candidates:
-            core = min(candidates, key=lambda c: (-len(c), -support[c], c))
+            core = min(candidates, key=lambda c: (-len(c), -support[c][level], c))
             variants = [n for n in spelling if n.lower().startswith(core)]
             chosen.append(
                 min(variants, key=lambda n: (-spelling[n], n)) if variants else cores[core]
             )
+            break
     return tuple(chosen)
 
 
@@ -291,7 +311,14 @@ def _key_terms(
             continue
         scored.append((-(count / len(members)) * idf.get(word, unseen), word))
     scored.sort()
-    return tuple(word for _, word in scored[:5])
+    chosen: list[str] = []
+    for _, word in scored:
+        # "搅拌站" and "搅拌" say the same thing twice.
+        if not any(word in c or c in word for c in chosen):
+            chosen.append(word)
+        if len(chosen) == 5:
+            break
+    return tuple(chosen)
 
 
 def _representative(corpus: Corpus, members: np.ndarray) -> int:

@@ -125,10 +125,17 @@ def _names_in(stretch: str) -> list[Place]:
     Walking the suffixes (rather than letting a regex grow a name from every position)
     keeps this linear in the length of the stretch.
     """
-    found = []
+    found: list[Place] = []
     start = 0
+    last_end = -1
     for match in _SUFFIX.finditer(stretch):
         core, suffix = stretch[start : match.start()], match.group()
+        if not core and match.start() == last_end and found:
+            # "金色家园" + "小区": one name with two suffixes.
+            previous = found.pop()
+            found.append(Place(previous.name + suffix, previous.core, SPOT))
+            start = last_end = match.end()
+            continue
         if len(core) < 2:
             continue  # "小区" alone, or "花园" that is really the start of "花园小区"
         start = match.end()
@@ -137,6 +144,7 @@ def _names_in(stretch: str) -> list[Place]:
         if _generic(core, suffix):
             continue
         found.append(Place(core + suffix, core, _SUFFIX_LEVEL[suffix]))
+        last_end = match.end()
     return found
 
 
