@@ -4,8 +4,9 @@ Periods are cut back from ``now``: the latest is ``(now − d, now]``, baseline 
 is ``(now − (k+1)·d, now − k·d]`` for ``k = 1 … B`` (``d = rising_days``, ``B =
 baseline_periods``).  The statistic is ``stats.rising_statistic``.
 
-Terms count distinct citizens, not appeals, so one person writing five times this week
-does not make a trend.  A term whose appeals this period are mostly those of a term
+Terms are the content words of each appeal's title (the opening of its body when it has
+no title), and they count distinct citizens, not appeals, so one person writing five
+times this week does not make a trend.  A term whose appeals this period are mostly those of a term
 already listed is folded into it as ``related``, so one event ("丽发新城" "搅拌站"
 "粉尘") shows as one line.
 """
