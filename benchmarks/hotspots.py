@@ -194,6 +194,12 @@ def main() -> None:
     for weeks_back in range(1, args.earlier_weeks + 1):
         cut = report.now - timedelta(days=7 * weeks_back)
         show_rising(rising_topics(appeals, now=cut, config=config), cut, appeals)
+    # And at the end of the hottest group's busiest week: what a weekly report showed then.
+    if report.groups and report.groups[0].trend:
+        busiest = max(report.groups[0].trend, key=lambda p: (p.count, p.start))
+        cut = datetime.combine(busiest.start + timedelta(days=7), datetime.min.time(), SHANGHAI)
+        print(f"\n(busiest week of group 1: {busiest.count} appeals)", end="")
+        show_rising(rising_topics(appeals, now=cut, config=config), cut, appeals)
     print(f"\nreal data: {runtime:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak_rss_mb():.0f} MB")
 
     if args.scale:
