@@ -59,7 +59,7 @@ class Corpus:
         """
         return strip_admin_names(self.titles[index] or self.heads[index][:80])
 
-    def words(self, indices: Sequence[int], workers: int = 1) -> list[list[str]]:
+    def words(self, indices: Sequence[int] | np.ndarray, workers: int = 1) -> list[list[str]]:
         """Content words of ``topic_text`` for each index, segmented once and cached."""
         missing = sorted({int(i) for i in indices} - self._words.keys())
         if missing:
@@ -97,23 +97,6 @@ class Corpus:
             ):
                 conflict[k] = False
         return conflict
-
-    def adjust_block(self, members: np.ndarray, config: HotspotConfig) -> np.ndarray:
-        """Dense adjusted similarity matrix among ``members`` (for average linkage)."""
-        rows = self.matrix[members]
-        sim = (rows @ rows.T).toarray().astype(np.float32)
-        veto = _block_conflict(self.districts[members])
-        if config.respect_area:
-            veto |= _block_code_conflict(self.areas[members])
-        if config.respect_category:
-            veto |= _block_code_conflict(self.categories[members])
-        sim[veto] = 0.0
-        left, right = np.triu_indices(len(members), k=1)
-        spot = self._spot_conflict(members[left], members[right])
-        sim[left[spot], right[spot]] *= config.place_penalty
-        sim[right[spot], left[spot]] *= config.place_penalty
-        np.fill_diagonal(sim, 1.0)
-        return sim
 
 
 def build_corpus(appeals: Sequence[Appeal], config: HotspotConfig) -> Corpus:
@@ -229,20 +212,11 @@ def _conflict(keys: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> n
     if both.any():
         a, b = keys[left[both]], keys[right[both]]
         overlap[both] = np.asarray(a.multiply(b).sum(axis=1)).ravel() > 0
-    return both & ~overlap
+    conflict: np.ndarray = both & ~overlap
+    return conflict
 
 
 def _code_conflict(codes: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     a, b = codes[left], codes[right]
-    return (a >= 0) & (b >= 0) & (a != b)
-
-
-def _block_conflict(keys: sparse.csr_matrix) -> np.ndarray:
-    has = np.diff(keys.indptr) > 0
-    overlap = (keys @ keys.T).toarray() > 0
-    return has[:, None] & has[None, :] & ~overlap
-
-
-def _block_code_conflict(codes: np.ndarray) -> np.ndarray:
-    given = codes >= 0
-    return given[:, None] & given[None, :] & (codes[:, None] != codes[None, :])
+    conflict: np.ndarray = (a >= 0) & (b >= 0) & (a != b)
+    return conflict

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -243,8 +243,8 @@ def _describe(
     )
 
 
-def _tally(values: object) -> tuple[tuple[str, int], ...]:
-    counts = Counter(v for v in values if v)  # type: ignore[attr-defined]
+def _tally(values: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
+    counts = Counter(v for v in values if v)
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 

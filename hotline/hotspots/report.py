@@ -96,7 +96,8 @@ class HotspotReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: datetimes and dates as ISO strings."""
-        return _jsonable(asdict(self))
+        out: dict[str, Any] = _jsonable(asdict(self))
+        return out
 
 
 def _jsonable(value: Any) -> Any:

@@ -37,7 +37,7 @@ def heat_score(
     base = citizens + repeat_weight * max(appeals - citizens, 0)
     base += likes_weight * math.log1p(max(likes, 0))
     recency = 2.0 ** (-max(age_days, 0.0) / half_life_days)
-    return base * (1.0 + recency) / 2.0
+    return float(base * (1.0 + recency) / 2.0)
 
 
 def bucket_start(moment: datetime, granularity: str, zone: ZoneInfo) -> date:
