@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "hotline.api",
     "hotline.demo",
     "hotline.system",
+    "hotline.web",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.web.context.workbench",
             ],
         },
     },
@@ -272,6 +274,16 @@ HOTLINE_OUTBOX = {
 }
 if HOTLINE_OUTBOX["gateway"] == "http" and not HOTLINE_OUTBOX["url"]:
     raise ImproperlyConfigured("HOTLINE_MESSAGE_GATEWAY=http needs HOTLINE_MESSAGE_GATEWAY_URL")
+
+# --- workbench and citizen portal (hotline.web) ------------------------------------------
+
+HOTLINE_WEB = {
+    "page_size": envint("HOTLINE_WEB_PAGE_SIZE", 30, 5),
+    # Citizen portal guards against enumeration and flooding, per client address.
+    "portal_track_failures": envint("HOTLINE_PORTAL_TRACK_FAILURES", 10, 1),
+    "portal_submissions": envint("HOTLINE_PORTAL_SUBMISSIONS", 10, 1),
+    "portal_window_minutes": envint("HOTLINE_PORTAL_WINDOW_MINUTES", 60, 1),
+}
 
 # --- security in production -------------------------------------------------------------
 
