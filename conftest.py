@@ -8,12 +8,9 @@ dispatches, the clerk of 海勃湾区住建局 (``clerk``) handles orders of tha
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pytest
-
-os.environ.setdefault("HOTLINE_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
 
 
 @dataclass
@@ -162,3 +159,39 @@ def _fresh_calendar_cache():
     services.invalidate()
     yield
     services.invalidate()
+
+
+def reseed() -> None:
+    """Put back what the data migrations seed (category tree, holiday calendar) when a
+    transactional test finds it gone: Django empties every table after such a test.
+    Cheaper than ``serialized_rollback`` (which reloads every row and clashes with content
+    types recreated by the flush)."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import transaction
+
+    from hotline.calendars.models import CalendarDay
+    from hotline.catalog.models import Category
+
+    with transaction.atomic():
+        if not Category.objects.exists():
+            import_module("hotline.catalog.migrations.0002_seed_default_tree").seed(apps, None)
+        if not CalendarDay.objects.exists():
+            import_module("hotline.calendars.migrations.0002_seed_from_chinesecalendar").seed(
+                apps, None
+            )
+    from hotline.calendars import services
+
+    services.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _seed_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        reseed()

@@ -25,7 +25,7 @@ def _in_thread(fn):
     return run
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_200_orders_from_8_threads_get_200_distinct_numbers(agent, appeal):
     """SPEC §2: order numbers are unique, readable and safe under concurrent intake."""
     barrier = threading.Barrier(8)
@@ -49,7 +49,7 @@ def test_200_orders_from_8_threads_get_200_distinct_numbers(agent, appeal):
     )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_reviewers_dispatching_one_order_one_wins_one_conflicts(agent, reviewer, appeal, org):
     """§6.3: one dispatch; the second reviewer gets a clear conflict, not a second dispatch."""
     from conftest import _user

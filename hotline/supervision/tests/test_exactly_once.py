@@ -144,7 +144,7 @@ class ThreadSafeGateway:
         return "ok"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_three_workers_sweeping_at_once_never_double_anything(
     agent, reviewer, clerk, appeal, phones
 ):

@@ -92,27 +92,3 @@ def person(browser, live_server):
     yield make
     for ctx in contexts:
         ctx.close()
-
-
-@pytest.fixture(autouse=True)
-def seeded(transactional_db):
-    """Live-server tests are transactional: Django empties every table after each one,
-    including the rows the data migrations seeded.  Put the category tree and the holiday
-    calendar back (the same seed functions the migrations run) when they are missing;
-    cheaper than ``serialized_rollback``, which reloads every row through its signals."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from hotline.calendars.models import CalendarDay
-    from hotline.catalog.models import Category
-
-    if not Category.objects.exists():
-        import_module("hotline.catalog.migrations.0002_seed_default_tree").seed(apps, None)
-    if not CalendarDay.objects.exists():
-        from django.db import transaction
-
-        with transaction.atomic():
-            import_module("hotline.calendars.migrations.0002_seed_from_chinesecalendar").seed(
-                apps, None
-            )

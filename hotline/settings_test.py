@@ -1,0 +1,13 @@
+"""Settings for the test suite: the project's settings with test files under ``var/test``.
+
+pytest-django imports settings before the root ``conftest.py`` runs, so the test-only
+defaults are set here, before ``hotline.settings`` reads the environment."""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault(
+    "HOTLINE_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
+)
+
+from hotline.settings import *  # noqa: F403
