@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "hotline.supervision",
     "hotline.api",
     "hotline.demo",
+    "hotline.analytics",
     "hotline.system",
 ]
 
