@@ -92,7 +92,8 @@ def _now(now: datetime | None) -> datetime:
 
 def _lock(order: WorkOrder | int) -> WorkOrder:
     pk = order.pk if isinstance(order, WorkOrder) else order
-    return WorkOrder.objects.select_for_update().select_related("lead_unit").get(pk=pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to lead_unit
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=pk)
 
 
 def _check(order: WorkOrder, action: str, actor: User | None) -> lifecycle.Transition:
