@@ -124,3 +124,11 @@ def march(
     f = new("F 四月工单", sh(2026, 4, 1, 9, 0))
     dispatch(f, org.zjj, sh(2026, 4, 1, 9, 30))
     return March(a, b, c, d, e, f, now=sh(2026, 4, 2, 12, 0))
+
+
+@pytest.fixture
+def as_(db):
+    """``as_(user)`` → an API client acting as that persona (the staff API's helper)."""
+    from hotline.api.tests.conftest import Api
+
+    return Api
