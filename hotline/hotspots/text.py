@@ -1,0 +1,101 @@
+"""Chinese text handling: normalisation, word segmentation and our own stopwords.
+
+Similarity works on character bigrams (``features.py``), which need no dictionary and
+cost little; words from jieba are used where a person reads them — group labels and
+rising terms — so jieba only runs on the few texts that need it.  jieba is imported
+lazily: loading its dictionary takes about a second and most callers of this package
+(tests of the statistics, the Django app at start-up) never need it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any
+
+_MASKED = re.compile(r"\*{2,}|x{4,}|×{2,}")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_SPACE = re.compile(r"\s+")
+# Anything that is not a letter or a digit ends a clause.  CJK ideographs count as letters.
+_NOT_WORD = re.compile(r"[^\w]+|_+")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and letters become ASCII), lower case, no masks or links."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = _URL.sub(" ", text)
+    text = _MASKED.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def clauses(text: str) -> str:
+    """Punctuation replaced by spaces, so character n-grams never span two clauses."""
+    return _SPACE.sub(" ", _NOT_WORD.sub(" ", text)).strip()
+
+
+# Our stopwords: function words, and the formulas every appeal uses ("反映", "希望尽快解决",
+# "相关部门") which say nothing about what the appeal is about.  Single characters are
+# dropped separately, so they are not listed.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    一个 一些 一下 一直 一样 一次 一点 上述 不是 不能 不要 不会 不到 不了 不过 不再 也是 也不
+    了解 于是 什么 今天 今年 他们 以上 以下 以及 以后 以来 以前 任何 但是 你们 您好 你好 使得
+    便于 保证 信息 先生 其他 其中 其实 具体 再次 几个 出现 分别 到底 到了 却是 又是 只是 只能
+    只有 可以 可能 各位 同时 后来 否则 听说 告诉 哪里 因为 因此 地方 多次 多年 大家 如何 如果
+    如下 存在 它们 对于 导致 将会 尤其 就是 就要 已经 希望 并且 应该 开始 当时 得到 必须 怎么
+    怎样 总是 情况 想问 我们 我的 我是 我家 所有 所以 所谓 才能 或者 按照 接到 提出 搞得 方面
+    时候 时间 是否 有关 有些 有人 有的 本人 来说 没有 然后 然而 现在 现已 目前 直接 相关 看到
+    知道 而且 而是 能否 能够 自己 至今 虽然 要求 认为 让人 还是 还有 还要 这个 这些 这里 这样
+    这种 这么 进行 造成 那个 那些 那么 非常 需要 请问 请求 反映 投诉 举报 咨询 建议 关于 问题
+    领导 部门 政府 有关部门 相关部门 尽快 解决 处理 谢谢 感谢 您好 恳请 强烈 严重 重视 关注
+    为什么 怎么办 是不是 有没有 能不能 可不可以 之后 之前 每天 每次 经常 一定 一起 然后 比较
+    特别 希望能 给予 给予以 予以 及时 切实 落实 督促 依法 合理 合法 回复 答复 市民 群众 百姓
+    老百姓 我们小区 广大 万分 期待 盼望 麻烦 帮忙 帮助 如此 多少 为何 何时 哪些 如今 此事
+    此类 该事 这件 这件事 这是 那是 包括 以便 例如 比如 因而 从而 以至 甚至 并不 完全 根本
+    问问 想问 请教 以东 以西 以南 以北 东侧 西侧 南侧 北侧 东面 西面 南面 北面 旁边 附近 周边
+    对面 门口 一带 地区 区域 方向 位置 期间 最近 近期 近日 日前 年前 月份 上午 下午 晚上 凌晨
+    十分 很多 大量 许多 不少 一般 各种 多么 真的 确实 实在 简直 根本 仍然 依然 始终 一再
+    """.split()
+)
+
+_CONTENT = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_content_word(word: str) -> bool:
+    """A word worth showing: two or more characters, some Chinese, not a stopword."""
+    return len(word) >= 2 and word not in STOPWORDS and bool(_CONTENT.search(word))
+
+
+@cache
+def _jieba() -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def words(text: str) -> list[str]:
+    """Content words of ``text`` in order (jieba precise mode on the normalised text)."""
+    return [w for w in _jieba().lcut(normalise(text)) if is_content_word(w)]
+
+
+def _words_chunk(texts: Sequence[str]) -> list[list[str]]:
+    return [words(t) for t in texts]
+
+
+def words_many(texts: Iterable[str], workers: int = 1) -> list[list[str]]:
+    """``words`` for many texts, spread over ``workers`` processes when it pays off."""
+    texts = list(texts)
+    if workers <= 1 or len(texts) < 2000:
+        return _words_chunk(texts)
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(texts) // (workers * 4))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [ws for part in pool.map(_words_chunk, chunks) for ws in part]
