@@ -11,7 +11,7 @@ generator, seals the roll-ups, then times (median of 3 runs):
   the open-overdue snapshot),
 * the dashboard's queries for the month and the wall screen,
 * an xlsx export of R rows (the orders' rows, cycled if the database holds fewer) — time
-  and peak memory (RSS growth and Python heap peak).
+  and peak memory (growth of the process's peak RSS).
 
 The roll-up's size depends on units × days, not on orders, and the live part on one
 day's orders; so a run with the *density* of a big city (orders per day) measures what a
@@ -116,17 +116,12 @@ def main() -> None:
 
     rows_source = WorkOrder.objects.all()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    import tracemalloc
-
     t = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        tracemalloc.start()
         rows = islice(
             cycle_rows(exports.order_rows(rows_source), exports, rows_source), args.export_rows
         )
         n = exports.write_sheet(out, "工单", exports.order_headers(), rows)
-        heap_peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
         size = out.seek(0, 2)
     figures.update(
         export_rows=n,
@@ -135,7 +130,6 @@ def main() -> None:
         export_rss_growth_mib=round(
             (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024, 1
         ),
-        export_python_heap_peak_mib=round(heap_peak / 2**20, 1),
     )
     print(json.dumps(figures, ensure_ascii=False))
 

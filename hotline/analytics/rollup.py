@@ -19,9 +19,9 @@ import time as _time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, F, Min
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Func, IntegerField, Min, Value
+from django.db.models.functions import Cast, ExtractHour, TruncDate
 
 from hotline import clock
 from hotline.analytics import metrics
@@ -37,9 +37,28 @@ RECHECK_DAYS = 1
 VOLUME_DIMENSIONS = ("channel", "appeal_type", "domain", "area", "hour")
 
 
+def local_date(field: str):
+    """The Shanghai date of a timestamp column, computed by the database.  SQLite gets the
+    native ``date(col, '+8 hours')`` — Asia/Shanghai has kept UTC+8 without daylight
+    saving since 1991 — instead of Django's per-row Python time-zone function."""
+    if connection.vendor == "sqlite":
+        return Func(F(field), Value("+8 hours"), function="date", output_field=DateField())
+    return TruncDate(field, tzinfo=SHANGHAI)
+
+
+def local_hour(field: str):
+    """The Shanghai hour (0–23) of a timestamp column (see ``local_date``)."""
+    if connection.vendor == "sqlite":
+        return Cast(
+            Func(Value("%H"), F(field), Value("+8 hours"), function="strftime"),
+            IntegerField(),
+        )
+    return ExtractHour(field, tzinfo=SHANGHAI)
+
+
 def _volume_key(dimension: str):
     if dimension == "hour":
-        return ExtractHour("created_at", tzinfo=SHANGHAI)
+        return local_hour("created_at")
     return F("area_id" if dimension == "area" else dimension)
 
 
@@ -53,7 +72,7 @@ def unit_counts(
     for code in UNIT_COUNTERS:
         qs = metrics.rows(code, start, end, now)
         if by_day:
-            qs = qs.annotate(m_day=TruncDate("m_at", tzinfo=SHANGHAI))
+            qs = qs.annotate(m_day=local_date("m_at"))
             grouped = qs.values("m_unit", "m_day").annotate(n=Count("pk")).order_by()
             for r in grouped:
                 if r["m_unit"] is not None:
@@ -72,7 +91,7 @@ def volume_counts(
     start, end = day_start(first), day_start(last + timedelta(days=1))
     qs = WorkOrder.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
     if by_day:
-        qs = qs.annotate(m_day=TruncDate("created_at", tzinfo=SHANGHAI))
+        qs = qs.annotate(m_day=local_date("created_at"))
     out: dict[tuple[date | None, str, str], int] = {}
     for dim in VOLUME_DIMENSIONS:
         fields = ["m_day", "k"] if by_day else ["k"]

@@ -11,8 +11,8 @@ from django.db import migrations
 INDEXES = [
     ("an_assignment_dispatched", "orders_assignment", "dispatched_at"),
     ("an_assignment_ended", "orders_assignment", "ended_at"),
-    ("an_deadline_due", "orders_deadline", "due_at"),
-    ("an_deadline_met", "orders_deadline", "met_at"),
+    ("an_deadline_kind_due", "orders_deadline", "kind, due_at"),
+    ("an_deadline_kind_met", "orders_deadline", "kind, met_at"),
     ("an_callback_at", "orders_callback", "at"),
     ("an_extension_decided", "orders_extensionrequest", "decided_at"),
     ("an_suspension_decided", "orders_suspensionrequest", "decided_at"),
