@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from hotline import clock
-from hotline.analytics import access, assessment, dashboard, exports, matters
+from hotline.analytics import access, assessment, concentrated, dashboard, exports, matters
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import local_day
 from hotline.orders import queries
@@ -195,6 +195,56 @@ def get_wall(request: HttpRequest):
 
 
 # --- concentrated issues (§4.2 b) ---------------------------------------------------------
+
+
+def run_out(run) -> dict:
+    return {
+        "period": {"first": run.first.isoformat(), "last": run.last.isoformat()},
+        "domain": run.domain,
+        "records": run.records,
+        "truncated": run.truncated,
+        "computed_at": run.computed_at.isoformat(),
+        "seconds": run.seconds,
+        **run.report,
+    }
+
+
+@router.get(
+    "/hotspots", summary="集中诉求：相似诉求分组、上升话题、重复诉求（最近一次分析，§4.2 b）"
+)
+def get_hotspots(
+    request: HttpRequest,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    domain: str = "",
+):
+    if request.auth.effective_role not in access.CENTRE_ROLES:
+        raise Forbidden("集中诉求分析仅限中心人员和领导查看")
+    run = concentrated.latest(_period(month, start, end), domain)
+    if run is None:
+        return {
+            "records": 0,
+            "computed_at": None,
+            "groups": [],
+            "rising_terms": [],
+            "rising_groups": [],
+            "repeats": [],
+        }
+    return run_out(run)
+
+
+@router.post("/hotspots/analyse", summary="重新分析集中诉求（耗时随工单量增长）")
+def analyse_hotspots(
+    request: HttpRequest,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    domain: str = "",
+):
+    if not access.may_manage(request.auth):
+        raise Forbidden("只有中心审核、督办人员和领导可以发起分析")
+    return run_out(concentrated.analyse(_period(month, start, end), domain=domain))
 
 
 class MatterIn(Schema):

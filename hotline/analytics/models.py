@@ -142,3 +142,22 @@ class LongTermMatterEvent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "长效问题轨迹"
         ordering = ["at", "id"]
+
+
+class HotspotRun(models.Model):
+    """One run of the concentrated-issue analysis (``hotline.hotspots``) over a period's
+    appeals, kept so the page shows it at once: the analysis takes seconds to minutes."""
+
+    first = models.DateField("起始日期")
+    last = models.DateField("截止日期")
+    domain = models.CharField("归口分类", max_length=32, blank=True)
+    records = models.PositiveIntegerField("分析工单数")
+    truncated = models.BooleanField("仅分析最近部分", default=False)
+    computed_at = models.DateTimeField("分析时间")
+    seconds = models.FloatField("耗时（秒）")
+    report = models.JSONField("分析结果")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "集中诉求分析"
+        ordering = ["-computed_at"]
+        indexes = [models.Index(fields=["first", "last", "domain", "-computed_at"])]

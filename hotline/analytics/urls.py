@@ -11,4 +11,6 @@ urlpatterns = [
     path("wall/", views.wall_page, name="wall"),
     path("report/", views.report_page, name="report"),
     path("hotspots/", views.hotspots_page, name="hotspots"),
+    path("hotspots/analyse/", views.hotspots_analyse, name="hotspots_analyse"),
+    path("hotspots/hand-over/", views.hand_over, name="hand_over"),
 ]

@@ -4,17 +4,22 @@ concentrated issues.  Thin: parse, authorise, call ``assessment``/``dashboard``,
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from hotline import clock
-from hotline.analytics import access, assessment, dashboard, matters
+from hotline.analytics import access, assessment, concentrated, dashboard, matters
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import Period, local_day
 from hotline.orders.errors import ActionError
 from hotline.orders.models import WorkOrder
+from hotline.org.models import Unit
+from hotline.rules import taxonomy
 
 
 def _period(request: HttpRequest) -> Period:
@@ -183,8 +188,60 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def hotspots_page(request: HttpRequest) -> HttpResponse:
+    """Concentrated issues (§4.2 b): the latest analysis of the period, and the long-term
+    matters handed to units."""
+    if denied := _centre_only(request):
+        return denied
+    period = _period(request)
+    domain = request.GET.get("domain", "")
+    run = concentrated.latest(period, domain)
+    units = list(Unit.objects.filter(active=True).exclude(kind="centre").order_by("path"))
     return render(
         request,
         "analytics/hotspots.html",
-        {"matters": list(matters.visible(request.user)[:200])},
+        {
+            "period": period,
+            "month": f"{period.first:%Y-%m}",
+            "domain": domain,
+            "domains": taxonomy.DOMAINS.choices(),
+            "run": run,
+            "groups": (run.report["groups"] if run else [])[:50],
+            "units": units,
+            "may_manage": access.may_manage(request.user),
+            "matters": list(matters.visible(request.user)[:200]),
+        },
     )
+
+
+@login_required
+@require_POST
+def hotspots_analyse(request: HttpRequest) -> HttpResponse:
+    if not access.may_manage(request.user):
+        return render(request, "analytics/denied.html", {"message": "无权发起分析"}, status=403)
+    period = _period(request)
+    domain = request.GET.get("domain", "")
+    run = concentrated.analyse(period, domain=domain)
+    messages.success(request, f"已分析 {run.records} 件工单（{run.seconds} 秒）")
+    return redirect(f"{reverse('analytics:hotspots')}?{_query(period, domain=domain)}")
+
+
+@login_required
+@require_POST
+def hand_over(request: HttpRequest) -> HttpResponse:
+    """Hand one group to a unit as a long-term matter."""
+    p = request.POST
+    try:
+        m = matters.do_hand_over(
+            request.user,
+            title=p.get("title", ""),
+            unit=p.get("unit", ""),
+            orders=p.getlist("orders"),
+            summary=p.get("summary", ""),
+            places=[x for x in p.get("places", "").split("、") if x],
+            group_key=p.get("group_key", "")[:64],
+        )
+    except ActionError as exc:
+        messages.error(request, "；".join(exc.fields.values()) if exc.fields else exc.message)
+    else:
+        messages.success(request, f"已交办{m.unit.name}：{m.title}")
+    return redirect(request.POST.get("next") or reverse("analytics:hotspots"))

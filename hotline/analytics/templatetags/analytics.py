@@ -19,3 +19,13 @@ def score(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def safe_json(value) -> str:
+    """JSON for an HTML attribute value in single quotes."""
+    import json
+
+    from django.utils.html import escape
+
+    return escape(json.dumps(value, ensure_ascii=False))
