@@ -38,6 +38,15 @@ def data_file() -> Path:
     sys.exit("teddy2020_hot.csv not found: set HOTLINE_SHARED_DATA")
 
 
+def parse_time(text: str, tz) -> datetime:
+    for layout in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text.strip(), layout).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    raise ValueError(f"unknown time layout: {text!r}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -81,7 +90,7 @@ def main() -> None:
         rows = list(csv.DictReader(f))
     orders = []
     for i, r in enumerate(rows, 1):
-        t = datetime.strptime(r["time"].strip(), "%Y/%m/%d %H:%M:%S").replace(tzinfo=SHANGHAI)
+        t = parse_time(r["time"], SHANGHAI)
         orders.append(
             WorkOrder(
                 number=f"H{i:08d}",
@@ -116,9 +125,7 @@ def main() -> None:
                 "id": r["id"],
                 "title": r["title"][:200],
                 "text": r["body"],
-                "time": datetime.strptime(r["time"].strip(), "%Y/%m/%d %H:%M:%S").replace(
-                    tzinfo=SHANGHAI
-                ),
+                "time": parse_time(r["time"], SHANGHAI),
                 "citizen": r["user"][:30],
             }
             for r in rows
