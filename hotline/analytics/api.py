@@ -16,6 +16,7 @@ from hotline.orders import queries
 from hotline.orders.errors import Forbidden, ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.rules import lifecycle
+from hotline.rules.calendar import SHANGHAI
 
 router = Router(tags=["analytics"])
 
@@ -43,7 +44,7 @@ def assessment_out(result: assessment.Assessment) -> dict:
             "last": result.period.last.isoformat(),
             "label": result.period.label,
         },
-        "now": result.now.isoformat(),
+        "now": result.now.astimezone(SHANGHAI).isoformat(),
         "include_subunits": result.include_subunits,
         "sealed_through": result.sealed_through.isoformat() if result.sealed_through else None,
         "metrics": [{"code": m.code, "label": m.label, "help": m.help} for m in METRICS.values()]
@@ -128,7 +129,7 @@ def drill_down(
                 "title": orders[r["m_order"]].title,
                 "state": orders[r["m_order"]].state,
                 "state_label": lifecycle.STATES.label(orders[r["m_order"]].state),
-                "at": r["m_at"].isoformat(),
+                "at": r["m_at"].astimezone(SHANGHAI).isoformat(),
                 "unit_id": r["m_unit"],
             }
             for r in page
@@ -203,7 +204,7 @@ def run_out(run) -> dict:
         "domain": run.domain,
         "records": run.records,
         "truncated": run.truncated,
-        "computed_at": run.computed_at.isoformat(),
+        "computed_at": run.computed_at.astimezone(SHANGHAI).isoformat(),
         "seconds": run.seconds,
         **run.report,
     }

@@ -17,6 +17,7 @@ from hotline.analytics.periods import Period, day_start, local_day
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Area
 from hotline.rules import lifecycle, taxonomy
+from hotline.rules.calendar import SHANGHAI
 
 DIMENSION_LABELS = {
     "channel": "诉求来源",
@@ -185,7 +186,7 @@ def wall(now: datetime | None = None) -> dict:
     month = dashboard(Period(today - timedelta(days=29), today), now)
     open_states = sorted(lifecycle.OPEN)
     return {
-        "now": now.isoformat(),
+        "now": now.astimezone(SHANGHAI).isoformat(),
         "today": {
             "registered": sum(by_channel.values()),
             "by_channel": [

@@ -15,6 +15,7 @@ from hotline.analytics.models import LongTermMatter, LongTermMatterEvent
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit, User
+from hotline.rules.calendar import SHANGHAI
 
 # state → {next state: who may move it there ("unit" = the responsible unit, "centre")}
 STEPS: dict[str, dict[str, str]] = {
@@ -158,13 +159,13 @@ def matter_out(m: LongTermMatter, *, timeline: bool = False) -> dict:
         "group_key": m.group_key,
         "due_date": m.due_date.isoformat() if m.due_date else None,
         "orders": list(m.orders.order_by("created_at").values_list("number", flat=True)),
-        "created_at": m.created_at.isoformat(),
-        "updated_at": m.updated_at.isoformat(),
+        "created_at": m.created_at.astimezone(SHANGHAI).isoformat(),
+        "updated_at": m.updated_at.astimezone(SHANGHAI).isoformat(),
     }
     if timeline:
         out["timeline"] = [
             {
-                "at": e.at.isoformat(),
+                "at": e.at.astimezone(SHANGHAI).isoformat(),
                 "actor": e.actor_name,
                 "action": e.action,
                 "from": e.from_state,

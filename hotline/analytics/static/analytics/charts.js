@@ -14,7 +14,7 @@
   const names = (rows) => rows.map((r) => r.name);
   const values = (rows) => rows.map((r) => r.value);
   function bar(id, title, rows, dark, horizontal) {
-    const cat = { type: "category", data: names(rows), axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } };
+    const cat = { type: "category", data: names(rows), axisLabel: { interval: rows.length > 14 ? "auto" : 0, rotate: horizontal || rows.length > 14 ? 0 : 30 } };
     const val = { type: "value" };
     return chart(id, {
       backgroundColor: "transparent",
