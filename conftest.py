@@ -152,3 +152,13 @@ def appeal(org):
         "display_mode": "public",
         "urgency": "normal",
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The working calendar is cached per process; each test sees its own database's."""
+    from hotline.calendars import services
+
+    services.invalidate()
+    yield
+    services.invalidate()

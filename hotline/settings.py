@@ -117,7 +117,9 @@ def _database() -> dict:
         raise ImproperlyConfigured(f"HOTLINE_DATABASE_URL={url!r}: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
-        config["TEST"] = {"NAME": env("HOTLINE_TEST_SQLITE_NAME")}
+        # Tests use a file, not ":memory:", so threads and processes in the concurrency
+        # tests go through the same WAL/IMMEDIATE path production does.
+        config["TEST"] = {"NAME": env("HOTLINE_TEST_SQLITE_NAME", str(VAR_DIR / "test.sqlite3"))}
     else:
         config.setdefault("OPTIONS", {})
         config["CONN_HEALTH_CHECKS"] = True

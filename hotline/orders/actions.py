@@ -92,7 +92,6 @@ def _now(now: datetime | None) -> datetime:
 
 def _lock(order: WorkOrder | int) -> WorkOrder:
     pk = order.pk if isinstance(order, WorkOrder) else order
-    # of=self: PostgreSQL cannot lock the nullable side of the outer join to lead_unit
     return WorkOrder.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=pk)
 
 
@@ -944,8 +943,9 @@ def do_reply(
     public_note: str = "",
     now: datetime | None = None,
 ) -> Reply:
-    """The lead unit replies with all four parts of §6.4.3 a–d; the feedback deadline of
-    §6.4.2 is met (or met late)."""
+    """The lead unit replies with all four parts of §6.4.3 a–d — part b records how it
+    contacted the citizen (§6.6.1) — and the feedback deadline of §6.4.2 is met (or met
+    late)."""
     now = _now(now)
     order = _lock(order)
     _check(order, "reply", actor)

@@ -3,6 +3,7 @@ from the client's claim; each kind has its own size limit (settings)."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 
@@ -57,14 +58,13 @@ def sniff(head: bytes) -> str | None:
     guess = filetype.guess(head)
     if guess is not None:
         return guess.mime
+    if b"\x00" in head:
+        return None
     try:
-        head[:4096].decode("utf-8")
+        # final=False: a multi-byte character cut at the end of the sample is still text
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        # a multi-byte character cut at the end of the sample is still text
-        try:
-            head[:4093].decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        return None
     return "text/plain" if head.strip() else None
 
 

@@ -282,8 +282,10 @@ def test_unsatisfied_citizen_reopens_to_same_unit(
 
 
 def test_close_needs_a_callback(as_, agent, reviewer, clerk, callback_agent, appeal, org):
-    """§6.7.2: a transferred order closes only after the citizen was called back; after the
-    centre's maximum unreachable attempts it may close."""
+    """§6.7.2: a transferred order closes only after the citizen was called back (§6.8.1);
+    a callback by phone/SMS/WeChat/other (§6.8.2) that reached the citizen records
+    satisfaction and resolution (§6.8.3); after the centre's maximum unreachable attempts
+    the order may close."""
     a, r, u, c = as_(agent), as_(reviewer), as_(clerk), as_(callback_agent)
     n = a.ok("post", "/orders", appeal, status=201)["number"]
     a.ok("post", f"/orders/{n}/submit")
@@ -336,7 +338,8 @@ def test_each_required_field_of_6_1_5_is_enforced_and_nothing_is_saved(as_, agen
 
 
 def test_reply_without_all_four_parts_is_refused(as_, agent, reviewer, clerk, appeal, org):
-    """§6.4.3 a–d are all required; nothing is saved when one is missing."""
+    """§6.4.3 a–d are all required — including how the unit contacted the citizen (§6.6.1);
+    nothing is saved when one is missing."""
     a, r, u = as_(agent), as_(reviewer), as_(clerk)
     n = a.ok("post", "/orders", appeal, status=201)["number"]
     a.ok("post", f"/orders/{n}/submit")
@@ -392,3 +395,28 @@ def test_extension_beyond_five_working_days_in_total_is_refused(
         r.ok("post", f"/orders/{n}/extension/deny", {"note": "请按期办结"})["state"]["code"]
         == "handling"
     )
+
+
+def test_electronic_work_order_records_source_citizen_and_urgency(as_, agent, appeal):
+    """§6.1.1 the agent records the appeal as an electronic work order; §5.1/§6.1.3 its
+    channel; §6.1.4 the citizen's name, phone and address; §6.1.7 its urgency."""
+    a = as_(agent)
+    order = a.ok(
+        "post",
+        "/orders",
+        {**appeal, "channel": "grid", "citizen_address": "康乐小区3号楼", "urgency": "urgent"},
+        status=201,
+    )
+    assert order["channel"] == {"code": "grid", "label": "网格员采集"}
+    assert order["citizen"] == {
+        "name": "王建军",
+        "phone": "13812345678",
+        "address": "康乐小区3号楼",
+        "masked": False,
+    }
+    assert order["urgency"] == {"code": "urgent", "label": "紧急"}
+    bad = a.post("/orders", {**appeal, "channel": "fax", "citizen_phone": "call me"})
+    assert bad.status_code == 422
+    assert set(bad.json()["fields"]) == {"channel", "citizen_phone"}
+    bad = a.post("/orders", {**appeal, "urgency": "whenever"})
+    assert bad.status_code == 422 and "normal" in bad.json()["fields"]["urgency"]
