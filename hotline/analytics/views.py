@@ -175,6 +175,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "previous": previous,
             "data": data,
             "top": ranked[:10],
+            "ranked_count": len(ranked),
             "bottom": list(reversed(ranked[-10:])) if len(ranked) > 10 else [],
             "tier_counts": tiers,
             "rates": [
