@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -67,7 +66,7 @@ def main() -> None:
 
     from hotline import clock
     from hotline.analytics import assessment, dashboard, exports, history, rollup
-    from hotline.analytics.periods import Period, local_day
+    from hotline.analytics.periods import Period, day_start, local_day
     from hotline.orders.models import WorkOrder
 
     call_command("migrate", verbosity=0)
@@ -116,18 +115,33 @@ def main() -> None:
     figures["monthly_assessment_subunits_seconds"] = timed(
         lambda: assessment.assess(month, now=now, include_subunits=True)
     )
-    figures["live_today_seconds"] = timed(
-        lambda: rollup.unit_counts(today, today, now, by_day=False)
+    w = rollup.watermark()
+    figures["live_tail_minutes"] = round((now - w).total_seconds() / 60, 1)
+    figures["live_tail_seconds"] = timed(lambda: rollup.unit_counts(w, now, now, by_day=False))
+    # what the live part costs when the roll-up is a day behind (the job has not run today)
+    figures["live_whole_day_seconds"] = timed(
+        lambda: rollup.unit_counts(day_start(today), now, now, by_day=False)
     )
     figures["dashboard_month_seconds"] = timed(lambda: dashboard.dashboard(month, now))
     figures["wall_seconds"] = timed(lambda: dashboard.wall(now))
 
     rows_source = WorkOrder.objects.all()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = rss_mib()
+    peak = [before]
+
+    def sampled(rows):
+        for i, row in enumerate(rows):
+            if i % 10_000 == 0:
+                peak[0] = max(peak[0], rss_mib())
+            yield row
+
     t, cpu = time.perf_counter(), time.process_time()
     with tempfile.TemporaryFile() as out:
-        rows = islice(
-            cycle_rows(exports.order_rows(rows_source), exports, rows_source), args.export_rows
+        rows = sampled(
+            islice(
+                cycle_rows(exports.order_rows(rows_source), exports, rows_source),
+                args.export_rows,
+            )
         )
         n = exports.write_sheet(out, "工单", exports.order_headers(), rows)
         size = out.seek(0, 2)
@@ -136,11 +150,19 @@ def main() -> None:
         export_seconds=round(time.perf_counter() - t, 1),
         export_cpu_seconds=round(time.process_time() - cpu, 1),
         export_mib=round(size / 2**20, 1),
-        export_rss_growth_mib=round(
-            (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024, 1
-        ),
+        export_rss_before_mib=round(before, 1),
+        export_rss_peak_mib=round(max(peak[0], rss_mib()), 1),
     )
     print(json.dumps(figures, ensure_ascii=False))
+
+
+def rss_mib() -> float:
+    """The process's resident memory now (Linux), in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def cycle_rows(first, exports, qs):

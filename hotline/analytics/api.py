@@ -46,7 +46,9 @@ def assessment_out(result: assessment.Assessment) -> dict:
         },
         "now": result.now.astimezone(SHANGHAI).isoformat(),
         "include_subunits": result.include_subunits,
-        "sealed_through": result.sealed_through.isoformat() if result.sealed_through else None,
+        "sealed_until": (
+            result.sealed_until.astimezone(SHANGHAI).isoformat() if result.sealed_until else None
+        ),
         "metrics": [{"code": m.code, "label": m.label, "help": m.help} for m in METRICS.values()]
         + [{"code": "open_overdue", "label": OPEN_OVERDUE_LABEL, "help": OPEN_OVERDUE_HELP}],
         "rates": [{"code": c, "label": v[0], "weight": v[3]} for c, v in assessment.RATES.items()],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Sum
@@ -18,7 +18,7 @@ from django.db.models import Count, Sum
 from hotline import clock
 from hotline.analytics import metrics, rollup
 from hotline.analytics.models import UNIT_COUNTERS, UnitDay
-from hotline.analytics.periods import Period, local_day
+from hotline.analytics.periods import Period
 from hotline.org.models import Unit
 
 # rate code → (label, numerator counters, denominator counters, weight in the score)
@@ -109,19 +109,18 @@ class Assessment:
     total: Row
     include_subunits: bool
     scope: Unit | None
-    sealed_through: date | None
+    sealed_until: datetime | None
 
 
 def own_counts(period: Period, now: datetime) -> dict[int, dict[str, int]]:
-    """Each unit's own counters for the period: roll-up rows for sealed days, live counts
-    for the rest (never past today)."""
+    """Each unit's own counters for the period: roll-up rows for what is sealed, a live
+    count from the watermark to ``now``."""
     out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(UNIT_COUNTERS, 0))
-    through = rollup.watermark()
-    last = min(period.last, local_day(now))
-    if through is not None and period.first <= through:
-        sealed_last = min(last, through)
+    parts = rollup.split(period.start, period.end, now)
+    if parts.sealed:
+        first, last = parts.sealed
         rows = (
-            UnitDay.objects.filter(day__gte=period.first, day__lte=sealed_last)
+            UnitDay.objects.filter(day__gte=first, day__lte=last)
             .values("unit_id")
             .annotate(**{c: Sum(c) for c in UNIT_COUNTERS})
             .order_by()
@@ -129,9 +128,8 @@ def own_counts(period: Period, now: datetime) -> dict[int, dict[str, int]]:
         for r in rows:
             for c in UNIT_COUNTERS:
                 out[r["unit_id"]][c] += r[c] or 0
-    live_first = period.first if through is None else max(period.first, through + timedelta(1))
-    if live_first <= last:
-        for (unit_id, _), counts in rollup.unit_counts(live_first, last, now, by_day=False).items():
+    if parts.live:
+        for (unit_id, _), counts in rollup.unit_counts(*parts.live, now, by_day=False).items():
             for c, n in counts.items():
                 out[unit_id][c] += n
     return out
@@ -234,6 +232,4 @@ def drill(
         return metrics.open_overdue(now, units)
     if code not in metrics.METRICS:
         raise KeyError(code)
-    last = min(period.last, local_day(now))
-    end = period.end if last == period.last else Period(period.first, last).end
-    return metrics.rows(code, period.start, end, now, units)
+    return metrics.rows(code, period.start, min(period.end, now), now, units)

@@ -33,51 +33,38 @@ VOCABULARIES = {
 }
 
 
-def _split(period: Period, now: datetime) -> tuple[Period | None, Period | None]:
-    """The sealed part of the period and the live part (never past today)."""
-    through = rollup.watermark()
-    last = min(period.last, local_day(now))
-    sealed = live = None
-    if through is not None and period.first <= through:
-        sealed = Period(period.first, min(last, through))
-    live_first = period.first if through is None else max(period.first, through + timedelta(1))
-    if live_first <= last:
-        live = Period(live_first, last)
-    return sealed, live
-
-
 def volume(period: Period, now: datetime) -> dict[tuple[date, str, str], int]:
     """Registered orders per (day, dimension, key)."""
-    sealed, live = _split(period, now)
+    parts = rollup.split(period.start, period.end, now)
     out: dict[tuple[date, str, str], int] = defaultdict(int)
-    if sealed:
-        for day, dim, key, n in VolumeDay.objects.filter(
-            day__gte=sealed.first, day__lte=sealed.last
-        ).values_list("day", "dimension", "key", "count"):
+    if parts.sealed:
+        first, last = parts.sealed
+        for day, dim, key, n in VolumeDay.objects.filter(day__gte=first, day__lte=last).values_list(
+            "day", "dimension", "key", "count"
+        ):
             out[(day, dim, key)] += n
-    if live:
-        for (day, dim, key), n in rollup.volume_counts(live.first, live.last, by_day=True).items():
+    if parts.live:
+        for (day, dim, key), n in rollup.volume_counts(*parts.live, by_day=True).items():
             out[(day, dim, key)] += n  # type: ignore[index]
     return out
 
 
 def unit_days(period: Period, now: datetime) -> dict[date, dict[str, int]]:
     """All units' counters per day."""
-    sealed, live = _split(period, now)
+    parts = rollup.split(period.start, period.end, now)
     out: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(UNIT_COUNTERS, 0))
-    if sealed:
+    if parts.sealed:
+        first, last = parts.sealed
         for r in (
-            UnitDay.objects.filter(day__gte=sealed.first, day__lte=sealed.last)
+            UnitDay.objects.filter(day__gte=first, day__lte=last)
             .values("day")
             .annotate(**{c: Sum(c) for c in UNIT_COUNTERS})
             .order_by()
         ):
             for c in UNIT_COUNTERS:
                 out[r["day"]][c] += r[c] or 0
-    if live:
-        for (_u, day), counts in rollup.unit_counts(
-            live.first, live.last, now, by_day=True
-        ).items():
+    if parts.live:
+        for (_u, day), counts in rollup.unit_counts(*parts.live, now, by_day=True).items():
             for c, n in counts.items():
                 out[day][c] += n  # type: ignore[index]
     return out
@@ -159,12 +146,12 @@ def dashboard(period: Period, now: datetime | None = None) -> dict:
         },
         "dimension_labels": DIMENSION_LABELS,
         "trend": trend,
-        "sealed_through": _iso(rollup.watermark()),
+        "sealed_until": _iso(rollup.watermark()),
     }
 
 
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
+def _iso(t: datetime | None) -> str | None:
+    return t.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if t else None
 
 
 def _pct(value: float | None) -> float | None:

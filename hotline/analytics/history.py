@@ -796,6 +796,17 @@ def _reset_sequences() -> None:
             )
 
 
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load: without them SQLite guesses which index
+    answers the analytics' queries, and PostgreSQL's autovacuum may not have run yet."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in MODELS:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+        else:
+            cursor.execute("ANALYZE")
+
+
 def _context(now: datetime, rng: random.Random) -> _Ctx:
     units = list(Unit.objects.filter(active=True).exclude(kind__in=["centre", "government"]))
     if not units:
@@ -938,6 +949,7 @@ def generate(
                 progress(written)
     _flush(ctx, seqs, touched)
     _reset_sequences()
+    _analyze()
     if progress:
         progress(written)
     return written

@@ -140,6 +140,21 @@ def _callback(**filters) -> Callable[[], QuerySet]:
     return rows
 
 
+def callbacks() -> QuerySet:
+    """Every callback that reached the citizen, charged and dated (the five callback
+    counters split these rows by satisfaction and by resolution)."""
+    return _callback()()
+
+
+CALLBACK_COUNTERS_BY_VALUE = {
+    ("satisfaction", "satisfied"): "satisfied",
+    ("satisfaction", "basically_satisfied"): "basically_satisfied",
+    ("satisfaction", "unsatisfied"): "unsatisfied",
+    ("resolution", "resolved"): "resolved",
+    ("resolution", "unresolved"): "unresolved",
+}
+CALLBACK_COUNTERS = frozenset(CALLBACK_COUNTERS_BY_VALUE.values())
+
 METRICS: dict[str, Metric] = {
     m.code: m
     for m in [

@@ -81,11 +81,12 @@ class VolumeDay(models.Model):
 
 
 class RollupState(models.Model):
-    """How far the roll-ups are sealed: every day up to and including ``through`` is
-    summed from ``UnitDay``/``VolumeDay``; later days are counted live."""
+    """How far the roll-ups are sealed: everything dated before ``sealed_until`` is summed
+    from ``UnitDay``/``VolumeDay`` (the rows of its own day cover midnight to it); later
+    rows are counted live."""
 
     name = models.CharField(max_length=32, primary_key=True)
-    through = models.DateField("汇总截至", null=True, blank=True)
+    sealed_until = models.DateTimeField("汇总截至", null=True, blank=True)
     refreshed_at = models.DateTimeField("最近汇总时间", null=True, blank=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import time as _time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
@@ -32,6 +33,8 @@ from hotline.rules.calendar import SHANGHAI
 
 STATE = "main"
 RECHECK_DAYS = 1
+# Seal up to a little before now: an action commits within moments of its ``now``.
+LAG = timedelta(minutes=2)
 
 # dimension → the expression it groups registered orders by
 VOLUME_DIMENSIONS = ("channel", "appeal_type", "domain", "area", "hour")
@@ -63,32 +66,42 @@ def _volume_key(dimension: str):
 
 
 def unit_counts(
-    first: date, last: date, now: datetime, *, by_day: bool
+    start: datetime, end: datetime, now: datetime, *, by_day: bool
 ) -> dict[tuple[int, date | None], dict[str, int]]:
     """Counters per (unit, day) — or per (unit, None) when ``by_day`` is false — counted
-    live from the rows of ``metrics`` between Shanghai days ``first`` and ``last``."""
+    live from the rows of ``metrics`` dated in ``[start, end)`` as known at ``now``.  The
+    five callback counters are read in one grouped query (the same rows as their
+    metrics: reached callbacks by satisfaction and by resolution)."""
     out: dict[tuple[int, date | None], dict[str, int]] = defaultdict(dict)
-    start, end = day_start(first), day_start(last + timedelta(days=1))
-    for code in UNIT_COUNTERS:
-        qs = metrics.rows(code, start, end, now)
+    keys = ["m_unit", "m_day"] if by_day else ["m_unit"]
+
+    def grouped(qs, *extra: str):
         if by_day:
             qs = qs.annotate(m_day=local_date("m_at"))
-            grouped = qs.values("m_unit", "m_day").annotate(n=Count("pk")).order_by()
-            for r in grouped:
-                if r["m_unit"] is not None:
-                    out[(r["m_unit"], r["m_day"])][code] = r["n"]
-        else:
-            for r in qs.values("m_unit").annotate(n=Count("pk")).order_by():
-                if r["m_unit"] is not None:
-                    out[(r["m_unit"], None)][code] = r["n"]
+        return qs.values(*keys, *extra).annotate(n=Count("pk")).order_by()
+
+    for code in UNIT_COUNTERS:
+        if code in metrics.CALLBACK_COUNTERS:
+            continue
+        for r in grouped(metrics.rows(code, start, end, now)):
+            if r["m_unit"] is not None:
+                out[(r["m_unit"], r.get("m_day"))][code] = r["n"]
+    callbacks = metrics.callbacks().filter(m_at__gte=start, m_at__lt=end)
+    for r in grouped(callbacks, "satisfaction", "resolution"):
+        if r["m_unit"] is None:
+            continue
+        counts = out[(r["m_unit"], r.get("m_day"))]
+        for field in ("satisfaction", "resolution"):
+            code = metrics.CALLBACK_COUNTERS_BY_VALUE.get((field, r[field]))
+            if code:
+                counts[code] = counts.get(code, 0) + r["n"]
     return out
 
 
 def volume_counts(
-    first: date, last: date, *, by_day: bool
+    start: datetime, end: datetime, *, by_day: bool
 ) -> dict[tuple[date | None, str, str], int]:
-    """Orders registered per (day, dimension, key), counted live."""
-    start, end = day_start(first), day_start(last + timedelta(days=1))
+    """Orders registered in ``[start, end)`` per (day, dimension, key), counted live."""
     qs = WorkOrder.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
     if by_day:
         qs = qs.annotate(m_day=local_date("created_at"))
@@ -101,15 +114,43 @@ def volume_counts(
     return out
 
 
-def watermark() -> date | None:
+def watermark() -> datetime | None:
+    """The instant the roll-ups are sealed up to: days before its Shanghai day are
+    complete in ``UnitDay``/``VolumeDay``; its own day's rows cover midnight to it."""
     row = RollupState.objects.filter(name=STATE).first()
-    return row.through if row else None
+    return row.sealed_until if row else None
 
 
-def seal(first: date, last: date, now: datetime) -> None:
-    """Replace the roll-up rows of ``first`` … ``last`` in one transaction."""
-    units = unit_counts(first, last, now, by_day=True)
-    volume = volume_counts(first, last, by_day=True)
+@dataclass(frozen=True)
+class Split:
+    """How a read of ``[start, end)`` is answered: roll-up rows of days ``sealed`` (first,
+    last) and a live count of ``live`` (start, end)."""
+
+    sealed: tuple[date, date] | None
+    live: tuple[datetime, datetime] | None
+
+
+def split(start: datetime, end: datetime, now: datetime) -> Split:
+    """Split a day-aligned span into its sealed days and its live remainder (to ``now``)."""
+    w = watermark()
+    end = min(end, now)
+    sealed = None
+    live_start = start
+    if w is not None and start < w:
+        last = min(local_day(end - timedelta(microseconds=1)), local_day(w))
+        if local_day(start) <= last:
+            sealed = (local_day(start), last)
+        live_start = w
+    live = (live_start, end) if live_start < end else None
+    return Split(sealed, live)
+
+
+def seal(first: date, last: date, until: datetime) -> None:
+    """Replace the roll-up rows of days ``first`` … ``last`` (the last one up to ``until``)
+    in one transaction."""
+    start, end = day_start(first), min(day_start(last + timedelta(days=1)), until)
+    units = unit_counts(start, end, until, by_day=True)
+    volume = volume_counts(start, end, by_day=True)
     with transaction.atomic():
         UnitDay.objects.filter(day__gte=first, day__lte=last).delete()
         VolumeDay.objects.filter(day__gte=first, day__lte=last).delete()
@@ -129,29 +170,36 @@ def refresh(
     chunk_days: int = 31,
     progress=None,
 ) -> tuple[date, date] | None:
-    """Seal every day from ``since`` (default: one day before the watermark, or the first
-    order's day) through yesterday.  Returns the days sealed, or None if none were due."""
+    """Seal everything up to ``now`` minus ``LAG`` (to the minute): from ``since``
+    (default: the day before the watermark's day, or the first order's day) through the
+    watermark's new day, whose rows then cover midnight to the new watermark.  Returns the
+    days sealed."""
     now = now or clock.now()
-    last = local_day(now) - timedelta(days=1)
-    through = watermark()
+    until = (now - LAG).replace(second=0, microsecond=0)
+    last = local_day(until)
+    previous = watermark()
     if since is None:
-        if through is not None:
-            since = through - timedelta(days=RECHECK_DAYS)
+        if previous is not None:
+            since = local_day(previous) - timedelta(days=RECHECK_DAYS)
         else:
             earliest = WorkOrder.objects.aggregate(m=Min("created_at"))["m"]
             since = local_day(earliest) if earliest else last
-    if since > last:
-        return None
+    if previous is not None and previous > until:
+        return None  # never move the watermark back
+    since = min(since, last)
     day = since
     while day <= last:
         chunk_last = min(last, day + timedelta(days=chunk_days - 1))
-        seal(day, chunk_last, now)
+        seal(day, chunk_last, until)
         if progress:
             progress(day, chunk_last)
         day = chunk_last + timedelta(days=1)
     RollupState.objects.update_or_create(
-        name=STATE, defaults={"through": max(last, through or last), "refreshed_at": now}
+        name=STATE, defaults={"sealed_until": until, "refreshed_at": now}
     )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")  # keeps the planner's statistics current
     return since, last
 
 

@@ -61,13 +61,14 @@ def _row(result, unit):
 @pytest.fixture(params=["live", "rolled_up", "half_rolled_up"])
 def sealed(request, march):
     """The same month read three ways: all live, all from the roll-up, and sealed up to
-    03-15 with the rest counted live."""
+    03-16 11:58 with the rest counted live."""
     if request.param == "rolled_up":
         rollup.refresh(march.now)
-        assert rollup.watermark() == date(2026, 4, 1)
+        assert rollup.watermark() == sh(2026, 4, 2, 11, 58)  # now less the 2-minute lag
     elif request.param == "half_rolled_up":
         rollup.refresh(_at(2026, 3, 16))
-        assert rollup.watermark() == date(2026, 3, 15)
+        # sealed to the middle of 03-16: that day's rows stop at 11:58, the rest is live
+        assert rollup.watermark() == sh(2026, 3, 16, 11, 58)
     return request.param
 
 
