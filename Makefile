@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-sqlite test-postgres lint format check bench clean
+.PHONY: setup browser-deps run test test-sqlite test-postgres lint format check bench clean
 
 # Install everything into a local virtualenv (re-run when pyproject.toml changes).
 $(VENV)/.installed: pyproject.toml
@@ -22,17 +22,28 @@ node_modules/.installed: package.json package-lock.json scripts/vendor.mjs
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# The browser tests drive Debian's Chromium through Playwright (never a downloaded browser)
+# and need a Chinese font so pages render text, not boxes.  Installed when missing.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi wqy; then :; else \
+	  echo "installing chromium and fonts-wqy-microhei for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium fonts-wqy-microhei fontconfig; \
+	fi
+
 # Start the system on the embedded default (SQLite) with demo data.
 run: setup
 	$(BIN)/hotline run
 
 # The whole test suite, on SQLite and on PostgreSQL (what CI runs).
-test: setup lint test-sqlite test-postgres
+test: setup browser-deps lint test-sqlite test-postgres
 
-test-sqlite: setup
+test-sqlite: setup browser-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-test-postgres: setup
+test-postgres: setup browser-deps
 	HOTLINE_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: setup

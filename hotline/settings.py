@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "hotline.demo",
     "hotline.analytics",
     "hotline.system",
+    "hotline.web",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.web.context.workbench",
             ],
         },
     },
@@ -240,6 +242,16 @@ if not 0 < HOTLINE_POLICY["warning_share"] < 1:
     raise ImproperlyConfigured("HOTLINE_WARNING_PERCENT must be between 1 and 99")
 
 HOTLINE_CENTRE_NAME = env("HOTLINE_CENTRE_NAME", "乌海市12345政务服务便民热线") or ""
+
+# --- workbench and citizen portal (hotline.web) ------------------------------------------
+
+HOTLINE_WEB = {
+    "page_size": envint("HOTLINE_WEB_PAGE_SIZE", 30, 5),
+    # Citizen portal guards against enumeration and flooding, per client address.
+    "portal_track_failures": envint("HOTLINE_PORTAL_TRACK_FAILURES", 10, 1),
+    "portal_submissions": envint("HOTLINE_PORTAL_SUBMISSIONS", 10, 1),
+    "portal_window_minutes": envint("HOTLINE_PORTAL_WINDOW_MINUTES", 60, 1),
+}
 
 # --- security in production -------------------------------------------------------------
 

@@ -1,0 +1,68 @@
+"""Extension points of the workbench that other apps fill in.
+
+* ``suggestion_providers`` — the intelligence service (SPEC §9) proposes type, category,
+  urgency, emergency kind, non-acceptance reason or unit from what the agent typed.  Each
+  provider is ``provider(user, values) -> list[Suggestion]``; the intake page shows them
+  in its suggestions panel and a person confirms each one.
+* ``duplicate_providers`` — ``provider(user, values) -> list[DuplicateHint]``: near-duplicate
+  open orders for the same matter.
+* ``direct_close_hooks`` — ``hook(order, user, data)`` called inside the transaction that
+  closes an order by direct handling (§6.7.1); the knowledge base links the entry the agent
+  used (the form posts it as ``knowledge_entry``).
+* ``KNOWLEDGE_SEARCH_URL`` — set by the knowledge base to a URL name; the intake page then
+  searches it as the agent types (htmx ``GET ?q=``) in the direct-handling box.
+
+Nothing is registered by the core: the panels say so and the pages work without them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A proposed value for one intake field, with the reason shown to the agent."""
+
+    field: str
+    value: str
+    label: str
+    reason: str = ""
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateHint:
+    number: str
+    title: str
+    state_label: str
+    reason: str = ""
+
+
+suggestion_providers: list[Callable[[Any, dict[str, Any]], list[Suggestion]]] = []
+duplicate_providers: list[Callable[[Any, dict[str, Any]], list[DuplicateHint]]] = []
+direct_close_hooks: list[Callable[[Any, Any, dict[str, Any]], None]] = []
+KNOWLEDGE_SEARCH_URL: str | None = None
+
+
+def _collect(providers, user, values) -> list:
+    out: list = []
+    for provider in providers:
+        try:
+            out.extend(provider(user, values) or [])
+        except Exception:  # a broken helper must never block a call being taken
+            log.exception("intake helper %r failed", provider)
+    return out
+
+
+def suggestions_for(user, values: dict[str, Any]) -> list[Suggestion]:
+    return _collect(suggestion_providers, user, values)
+
+
+def duplicates_for(user, values: dict[str, Any]) -> list[DuplicateHint]:
+    return _collect(duplicate_providers, user, values)

@@ -1,0 +1,86 @@
+"""The workbench navigation, built from one list.
+
+Other apps add their pages here instead of editing templates, e.g. in ``AppConfig.ready``::
+
+    from hotline.web.nav import NAV, NavItem
+    NAV.append(NavItem("analytics", "统计分析", "analytics:index", roles={"leader", "admin"}))
+
+``ROLE_HOME`` says which page a role lands on after login.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+ALL_STAFF = frozenset({"agent", "reviewer", "unit", "supervisor", "callback", "admin", "leader"})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the side navigation.  ``url`` is a URL name (or a path starting with
+    ``/``); ``roles`` are the effective roles that see it; ``hotkey`` is the digit or letter
+    pressed with Alt to jump there (listed in the shortcut help)."""
+
+    key: str
+    label: str
+    url: str
+    roles: frozenset[str] = field(default=ALL_STAFF)
+    hotkey: str = ""
+    external: bool = False
+
+    def href(self) -> str:
+        if self.url.startswith("/"):
+            return self.url
+        try:
+            return reverse(self.url)
+        except NoReverseMatch:
+            return ""
+
+
+NAV: list[NavItem] = [
+    NavItem("intake", "登记工单", "web:intake", frozenset({"agent", "admin"}), "n"),
+    NavItem("intake_queue", "受理队列", "web:intake_queue", frozenset({"agent", "admin"}), "q"),
+    NavItem("review", "审核派转", "web:review", frozenset({"reviewer", "admin"}), "r"),
+    NavItem("inbox", "本单位工单", "web:inbox", frozenset({"unit"}), "i"),
+    NavItem(
+        "supervision",
+        "督办看板",
+        "web:supervision",
+        frozenset({"supervisor", "admin", "leader"}),
+        "b",
+    ),
+    NavItem("callbacks", "回访", "web:callbacks", frozenset({"callback", "admin"}), "c"),
+    NavItem(
+        "dashboard",
+        "统计概览",
+        "web:dashboard",
+        frozenset({"leader", "admin", "reviewer", "supervisor"}),
+        "d",
+    ),
+    NavItem("orders", "工单查询", "web:orders", ALL_STAFF, "o"),
+    NavItem("admin", "管理后台", "/admin/", frozenset({"admin"}), external=True),
+]
+
+# Where each role lands after login (a URL name).
+ROLE_HOME: dict[str, str] = {
+    "agent": "web:intake",
+    "reviewer": "web:review",
+    "unit": "web:inbox",
+    "supervisor": "web:supervision",
+    "callback": "web:callbacks",
+    "leader": "web:dashboard",
+    "admin": "web:dashboard",
+}
+
+
+def items_for(user) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    role = user.effective_role
+    return [item for item in NAV if role in item.roles]
+
+
+def home_url(user) -> str:
+    return reverse(ROLE_HOME.get(user.effective_role, "web:orders"))

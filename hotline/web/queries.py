@@ -1,0 +1,414 @@
+"""Reads for the workbench pages: queues, the supervision board, the dashboard, the unit
+picker and the citizen's view of an order.  Every list page costs a fixed number of
+queries whatever its size: one count, one page (with its foreign keys joined), one for the
+deadline lights of the whole page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from hotline.catalog.models import Category
+from hotline.orders import queries as oq
+from hotline.orders.models import Assignment, Callback, Deadline, Reply, WorkOrder
+from hotline.org.models import Area, Unit, User
+from hotline.rules import deadlines as dl
+from hotline.rules import lifecycle, taxonomy
+from hotline.rules.calendar import SHANGHAI
+
+RANK = {"normal": 0, "warning": 1, "overdue": 2}
+
+
+def lights(ids: list[int], now: datetime) -> dict[int, tuple[str, datetime]]:
+    """The worst running-deadline light of each order and that deadline's due time, in one
+    query for the whole page."""
+    by_order: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for oid, due, warn in (
+        Deadline.objects.active()
+        .filter(order_id__in=ids)
+        .values_list("order_id", "due_at", "warn_at")
+    ):
+        by_order[oid].append((dl.deadline_state(due, now, warn_at=warn), due))
+    return {
+        oid: max(rows, key=lambda r: (RANK[r[0]], -r[1].timestamp()))
+        for oid, rows in by_order.items()
+    }
+
+
+@dataclass
+class Row:
+    """An order as a list shows it: the order plus its light."""
+
+    order: WorkOrder
+    light: str
+    light_label: str
+    light_colour: str
+    due_at: datetime | None
+
+
+def paginate(qs: QuerySet[WorkOrder], page: str | int | None, size: int, now: datetime) -> Page:
+    """A page of orders, each wrapped in a ``Row`` with its deadline light."""
+    qs = qs.select_related("lead_unit", "category", "area")
+    paginator = Paginator(qs, size)
+    p = paginator.get_page(page)
+    found = lights([o.pk for o in p.object_list], now)
+    rows = []
+    for o in p.object_list:
+        state, due = found.get(o.pk, ("", None))
+        rows.append(
+            Row(
+                o,
+                state,
+                dl.DEADLINE_STATES.label(state) if state else "",
+                dl.DEADLINE_STATES.colour(state) if state else "",
+                due,
+            )
+        )
+    p.object_list = rows
+    return p
+
+
+# ---------------------------------------------------------------------------
+# queues
+
+
+def queue_order(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Most urgent first: the earliest running deadline, then the oldest order."""
+    return oq.next_due(qs).order_by("next_due_at", "created_at", "id")
+
+
+def intake_queues(user: User) -> dict[str, QuerySet[WorkOrder]]:
+    """受理员: channel drafts to accept (待受理), orders the reviewer returned, orders accepted
+    but not yet sent to review."""
+    base = oq.visible_orders(user)
+    return {
+        "draft": base.filter(state="draft").order_by("created_at", "id"),
+        "returned": queue_order(base.filter(state="returned")),
+        "accepted": queue_order(base.filter(state="accepted")),
+    }
+
+
+def review_queues(user: User) -> dict[str, QuerySet[WorkOrder]]:
+    """审核员: review and dispatch by the dispatch deadline (§6.2), decide extension and
+    hang-up requests (§6.4.1), accept replies or send them for re-verification (§6.6)."""
+    base = oq.visible_orders(user)
+    return {
+        "pending_review": queue_order(base.filter(state="pending_review")),
+        "requests": queue_order(
+            base.filter(state__in=["extension_requested", "suspension_requested"])
+        ),
+        "replied": queue_order(base.filter(state="replied")),
+    }
+
+
+def unit_scope(user: User) -> QuerySet[Unit]:
+    return (
+        Unit.objects.filter(path__startswith=user.unit.path)
+        if user.unit_id
+        else Unit.objects.none()
+    )
+
+
+HANDLING = ["handling", "extension_requested", "suspension_requested", "suspended", "reverify"]
+
+
+def inbox_queues(user: User, now: datetime) -> dict[str, QuerySet[WorkOrder]]:
+    """承办单位: to sign (lead or co-unit), in hand, due soon, overdue, answered."""
+    base = oq.visible_orders(user)
+    units = unit_scope(user).values("pk")
+    to_sign = Assignment.objects.filter(
+        order=OuterRef("pk"), unit__in=units, ended_at__isnull=True, signed_at__isnull=True
+    )
+    mine = base.filter(lead_unit__in=units)
+    return {
+        "to_sign": queue_order(base.filter(Exists(to_sign)).exclude(state__in=["closed"])),
+        "handling": queue_order(mine.filter(state__in=HANDLING)),
+        "warning": queue_order(
+            oq.filter_orders(
+                mine.filter(state__in=lifecycle.WITH_UNIT), {"deadline_state": "warning"}, now
+            )
+        ),
+        "overdue": queue_order(
+            oq.filter_orders(
+                mine.filter(state__in=lifecycle.WITH_UNIT), {"deadline_state": "overdue"}, now
+            )
+        ),
+        "answered": base.filter(state__in=["replied", "pending_callback", "closed"]).order_by(
+            "-replied_at", "-id"
+        ),
+    }
+
+
+def callback_queues(user: User) -> dict[str, QuerySet[WorkOrder]]:
+    """回访员: orders whose reply was accepted wait for the callback (§6.7.2, §6.8)."""
+    base = oq.visible_orders(user)
+    return {
+        "pending_callback": queue_order(base.filter(state="pending_callback")),
+        "replied": queue_order(base.filter(state="replied")),
+    }
+
+
+# ---------------------------------------------------------------------------
+# supervision board (§6.5)
+
+
+@dataclass
+class UnitLights:
+    unit_id: int
+    unit: str
+    warning: int
+    overdue: int
+
+
+def board(now: datetime) -> list[UnitLights]:
+    """Orders with a unit whose running deadline is near (yellow) or past (red), counted per
+    lead unit; red first."""
+    rows = (
+        Deadline.objects.active()
+        .filter(
+            warn_at__lte=now, order__state__in=lifecycle.WITH_UNIT, order__lead_unit__isnull=False
+        )
+        .values("order__lead_unit", "order__lead_unit__name")
+        .annotate(
+            overdue=Count("order", distinct=True, filter=Q(due_at__lte=now)),
+            warning=Count("order", distinct=True, filter=Q(due_at__gt=now)),
+        )
+    )
+    out = [
+        UnitLights(r["order__lead_unit"], r["order__lead_unit__name"], r["warning"], r["overdue"])
+        for r in rows
+    ]
+    out.sort(key=lambda u: (-u.overdue, -u.warning, u.unit))
+    return out
+
+
+def board_orders(user: User, now: datetime, light: str, unit: str | None) -> QuerySet[WorkOrder]:
+    qs = oq.visible_orders(user).filter(state__in=lifecycle.WITH_UNIT)
+    params = {"deadline_state": light if light in ("warning", "overdue") else "overdue"}
+    if unit:
+        params["unit"] = unit
+    return queue_order(oq.filter_orders(qs, params, now))
+
+
+# ---------------------------------------------------------------------------
+# units for dispatch (§6.3)
+
+
+def units_with_scope(qs: QuerySet[Unit]) -> QuerySet[Unit]:
+    return (
+        qs.filter(active=True)
+        .exclude(kind="centre")
+        .prefetch_related("areas", "categories")
+        .order_by("path")
+    )
+
+
+def recommended_units(order: WorkOrder, limit: int = 8) -> list[Unit]:
+    """Units responsible for the order's category whose jurisdiction covers its area (the
+    closest first), then the other units responsible for the category; with no such
+    unit, the units whose jurisdiction covers the place (§6.3: nature of the problem,
+    responsible unit, territory)."""
+    area_paths: list[str] = []
+    if order.area_id:
+        path = order.area.path
+        area_paths = [
+            "/" + "/".join(path.strip("/").split("/")[:i]) + "/" for i in range(1, path.count("/"))
+        ]
+    units: list[Unit] = []
+    if order.category_id:
+        units = list(
+            units_with_scope(Unit.objects.filter(categories=order.category).distinct())[:50]
+        )
+    if not units and area_paths:
+        units = list(
+            units_with_scope(Unit.objects.filter(areas__path__in=area_paths).distinct())[:50]
+        )
+    if area_paths:
+        # the closest jurisdiction first: a district's bureau before the city's
+        units.sort(
+            key=lambda u: -max((a.depth for a in u.areas.all() if a.path in area_paths), default=0)
+        )
+    return units[:limit]
+
+
+def search_units(q: str, limit: int = 20) -> list[Unit]:
+    q = q.strip()
+    qs = Unit.objects.all()
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(short_name__icontains=q)
+            | Q(code__icontains=q)
+            | Q(areas__name__icontains=q)
+            | Q(categories__name__icontains=q)
+        ).distinct()
+    return list(units_with_scope(qs)[:limit])
+
+
+# ---------------------------------------------------------------------------
+# intake helpers
+
+
+def phone_history(user: User, phone: str, *, exclude: int | None = None, limit: int = 10):
+    """Earlier orders of the caller with this phone number (newest first)."""
+    phone = phone.strip()
+    if len(phone) < 5:
+        return []
+    qs = oq.visible_orders(user).filter(citizen_phone=phone).select_related("category")
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.order_by("-created_at")[:limit])
+
+
+def categories_by_domain() -> list[tuple[str, list[Category]]]:
+    """Active sub-categories grouped under their §5.4.2 domain, for a select's optgroups."""
+    groups: dict[str, list[Category]] = defaultdict(list)
+    for c in Category.objects.filter(active=True).order_by("path"):
+        groups[c.domain].append(c)
+    return [
+        (taxonomy.DOMAINS.label(d), [c for c in groups[d] if not c.is_domain] or groups[d])
+        for d in taxonomy.DOMAINS.codes
+        if groups.get(d)
+    ]
+
+
+def areas_indented() -> list[tuple[str, str]]:
+    return [(a.code, "　" * (a.depth - 1) + a.name) for a in Area.objects.order_by("path")]
+
+
+# ---------------------------------------------------------------------------
+# dashboard (领导)
+
+
+def _counts(qs: QuerySet[WorkOrder], field: str, vocab) -> list[dict]:
+    rows = qs.values(field).annotate(n=Count("id")).order_by("-n")
+    return [{"name": vocab.label(r[field]) or "未分类", "value": r["n"]} for r in rows]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def dashboard(date_from: date, date_to: date, now: datetime) -> dict:
+    """Volume by channel/type/domain/area, trend, and the on-time and satisfaction rates of
+    orders registered in the period (dates in Asia/Shanghai)."""
+    start = datetime.combine(date_from, datetime.min.time(), tzinfo=SHANGHAI)
+    end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=SHANGHAI)
+    orders = WorkOrder.objects.filter(created_at__gte=start, created_at__lt=end)
+    total = orders.count()
+    accepted = orders.exclude(state__in=["draft", "rejected"]).count()
+    closed = orders.filter(state="closed").count()
+
+    # districts: the second level of the area tree
+    district_names = {a.code: a.name for a in Area.objects.filter(level="district")}
+    by_district: dict[str, int] = defaultdict(int)
+    for path, n in orders.values_list("area__path").annotate(n=Count("id")):
+        parts = (path or "").strip("/").split("/")
+        name = district_names.get(parts[1], "") if len(parts) > 1 else ""
+        by_district[name or "未填区域"] += n
+
+    trend = {
+        d: n
+        for d, n in orders.annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
+        .values_list("day")
+        .annotate(n=Count("id"))
+    }
+    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+
+    feedback = Deadline.objects.filter(
+        order__in=orders, kind__in=["feedback", "extension"], met_at__isnull=False
+    )
+    fb_total = feedback.count()
+    fb_on_time = feedback.filter(met_at__lte=F("due_at")).count()
+    sign = Deadline.objects.filter(order__in=orders, kind="sign", met_at__isnull=False)
+    sign_total = sign.count()
+    sign_on_time = sign.filter(met_at__lte=F("due_at")).count()
+    overdue_open = (
+        orders.filter(state__in=lifecycle.WITH_UNIT)
+        .filter(Exists(Deadline.objects.active().filter(order=OuterRef("pk"), due_at__lte=now)))
+        .count()
+    )
+    cbs = Callback.objects.filter(order__in=orders, outcome="reached")
+    reached = cbs.count()
+    satisfied = cbs.filter(satisfaction__in=["satisfied", "basically_satisfied"]).count()
+    resolved = cbs.filter(resolution="resolved").count()
+    units = (
+        orders.filter(lead_unit__isnull=False)
+        .values("lead_unit__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:10]
+    )
+    return {
+        "total": total,
+        "accepted": accepted,
+        "closed": closed,
+        "overdue_open": overdue_open,
+        "replies": Reply.objects.filter(order__in=orders).count(),
+        "rates": {
+            "feedback_on_time": _rate(fb_on_time, fb_total),
+            "sign_on_time": _rate(sign_on_time, sign_total),
+            "satisfaction": _rate(satisfied, reached),
+            "resolution": _rate(resolved, reached),
+            "closed": _rate(closed, accepted),
+        },
+        "charts": {
+            "channel": _counts(orders, "channel", taxonomy.CHANNELS),
+            "type": _counts(orders.exclude(appeal_type=""), "appeal_type", taxonomy.APPEAL_TYPES),
+            "domain": _counts(orders.exclude(domain=""), "domain", taxonomy.DOMAINS),
+            "area": sorted(
+                ({"name": k, "value": v} for k, v in by_district.items()),
+                key=lambda r: -r["value"],
+            ),
+            "trend": {
+                "days": [d.strftime("%m-%d") for d in days],
+                "values": [trend.get(d, 0) for d in days],
+            },
+            "units": [{"name": r["lead_unit__name"], "value": r["n"]} for r in units],
+        },
+    }
+
+
+# ---------------------------------------------------------------------------
+# the citizen's view (portal)
+
+
+PUBLIC_STEPS = {
+    "submit_draft": "诉求已提交",
+    "create": "热线已受理",
+    "accept": "热线已受理",
+    "reject": "不予受理",
+    "recorded_rejected": "不予受理",
+    "direct_close": "已答复并办结",
+    "dispatch": "已派转承办单位办理",
+    "sign": "承办单位已签收",
+    "reply": "承办单位已答复",
+    "no_further_handling": "承办单位已作出说明",
+    "record_callback": "热线已回访",
+    "close": "已办结",
+    "reopen": "重新办理",
+}
+
+
+def public_timeline(order: WorkOrder) -> list[dict]:
+    """The steps a citizen sees: what happened and when, with the unit's name for dispatch —
+    never a note, a staff name or anyone's personal data."""
+    out = []
+    for e in order.events.select_related("unit").order_by("at", "id"):
+        label = PUBLIC_STEPS.get(e.action)
+        if not label:
+            continue
+        unit = e.unit.name if e.action in ("dispatch", "sign", "reply") and e.unit_id else ""
+        out.append({"at": e.at, "label": label, "unit": unit})
+    return out
+
+
+def public_replies(order: WorkOrder) -> list[Reply]:
+    """Answers fit for the citizen (``public_note``), except one sent back for re-verification."""
+    return list(
+        order.replies.exclude(verdict="reverify").exclude(public_note="").select_related("unit")
+    )

@@ -1,0 +1,110 @@
+"""Badges and form fields that look the same on every page: the colour lives with the term
+(``hotline.rules`` vocabularies), the markup lives here."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from hotline.rules import deadlines as dl
+from hotline.rules import lifecycle, screening, taxonomy
+
+register = template.Library()
+
+VOCABS = {
+    "state": lifecycle.STATES,
+    "urgency": taxonomy.URGENCY,
+    "channel": taxonomy.CHANNELS,
+    "appeal_type": taxonomy.APPEAL_TYPES,
+    "domain": taxonomy.DOMAINS,
+    "deadline": dl.DEADLINE_STATES,
+    "satisfaction": taxonomy.SATISFACTION,
+    "resolution": taxonomy.RESOLUTION,
+    "callback_method": taxonomy.CALLBACK_METHODS,
+    "callback_mode": taxonomy.CALLBACK_MODES,
+    "callback_outcome": taxonomy.CALLBACK_OUTCOMES,
+    "supervision_method": taxonomy.SUPERVISION_METHODS,
+    "other_supervision_form": taxonomy.OTHER_SUPERVISION_FORMS,
+    "emergency_kind": screening.EMERGENCY_KINDS,
+    "emergency_line": screening.EMERGENCY_LINES,
+    "not_accepted": screening.NOT_ACCEPTED_REASONS,
+    "no_further": screening.NO_FURTHER_HANDLING_REASONS,
+    "component_type": taxonomy.COMPONENT_TYPES,
+    "display_mode": taxonomy.DISPLAY_MODES,
+    "role": taxonomy.ROLES,
+    "action": lifecycle.ACTIONS,
+}
+
+TEXT_ON = {"warning", "light", "info"}
+
+
+@register.filter
+def label(code: str, vocab: str) -> str:
+    """``{{ order.channel|label:"channel" }}`` → 热线电话."""
+    return VOCABS[vocab].label(code) if code else ""
+
+
+# Timeline steps the core's ``Event.action_label`` leaves as codes.
+EVENT_LABELS = {
+    "submit_draft": "渠道提交",
+    "enter_supervision": "转入督办",
+}
+
+
+@register.filter
+def event_label(event) -> str:
+    return EVENT_LABELS.get(event.action) or event.action_label
+
+
+@register.filter
+def role_label(code: str) -> str:
+    """The Chinese name of an actor's role; the background worker is 系统."""
+    if code in ("", "system"):
+        return "系统"
+    return taxonomy.ROLES.label(code)
+
+
+@register.simple_tag
+def badge(vocab: str, code: str, text: str = ""):
+    """A coloured badge for a code of a vocabulary (colour from the term)."""
+    if not code:
+        return ""
+    v = VOCABS[vocab]
+    colour = v.colour(code) or "secondary"
+    fg = " text-dark" if colour in TEXT_ON else ""
+    return format_html(
+        '<span class="badge wb-badge text-bg-{}{}" data-code="{}">{}</span>',
+        colour,
+        fg,
+        code,
+        text or v.label(code),
+    )
+
+
+@register.simple_tag
+def light(state: str, title: str = ""):
+    """The deadline light of a list row: green / yellow / red, with words for screen readers."""
+    if not state:
+        return mark_safe('<span class="text-muted">—</span>')
+    return format_html(
+        '<span class="wb-light wb-light-{}" title="{}"><span class="wb-dot" aria-hidden="true"></span>{}</span>',
+        state,
+        title,
+        dl.DEADLINE_STATES.label(state),
+    )
+
+
+@register.inclusion_tag("web/_field.html")
+def field(bound, cols: str = "", hint: str = "", required: bool = False):
+    """A labelled input with its error and hint, linked for assistive technology."""
+    return {"f": bound, "cols": cols, "hint": hint or bound.help_text, "required": required}
+
+
+@register.filter
+def filesize(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024:
+            return f"{n:.0f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"

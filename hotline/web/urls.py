@@ -1,0 +1,32 @@
+from django.urls import path
+
+from hotline.web.views import auth, dashboard, intake, orders, portal, queues
+
+app_name = "web"
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    # 受理员
+    path("intake/", intake.intake_new, name="intake"),
+    path("intake/queue/", intake.intake_queue, name="intake_queue"),
+    path("intake/history/", intake.phone_history, name="phone_history"),
+    path("intake/assist/", intake.assist, name="assist"),
+    path("intake/<str:number>/", intake.intake_edit, name="intake_edit"),
+    # role homes
+    path("review/", queues.review, name="review"),
+    path("inbox/", queues.inbox, name="inbox"),
+    path("supervision/", queues.supervision, name="supervision"),
+    path("callbacks/", queues.callbacks, name="callbacks"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("units/search/", queues.unit_search, name="unit_search"),
+    # orders
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/act/<str:action>/", orders.order_act, name="order_act"),
+    path("orders/<str:number>/files/<int:pk>/", orders.attachment, name="attachment"),
+    # citizen portal
+    path("portal/", portal.portal, name="portal"),
+    path("portal/track/", portal.track, name="track"),
+]

@@ -1,0 +1,411 @@
+"""Order list, order detail with its action panel, the action endpoint, attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from hotline import clock
+from hotline.orders import actions as act
+from hotline.orders import queries as oq
+from hotline.orders.models import WorkOrder
+from hotline.org.models import Unit
+from hotline.rules import screening, taxonomy
+from hotline.web import forms as f
+from hotline.web import hooks
+from hotline.web import queries as wq
+from hotline.web.views.common import page_size, run_action, staff_required, visible_order
+
+# ---------------------------------------------------------------------------
+# the list
+
+
+@staff_required
+def order_list(request):
+    now = clock.now()
+    units = Unit.objects.filter(active=True).exclude(kind="centre").only("code", "name")
+    if request.user.effective_role == "unit":
+        units = wq.unit_scope(request.user)
+    form = f.FilterForm(request.GET or None, units=units)
+    qs = oq.filter_orders(oq.visible_orders(request.user), form.params(), now)
+    page = wq.paginate(
+        qs.order_by("-created_at", "-id"),
+        request.GET.get("page"),
+        page_size(request, settings.HOTLINE_WEB["page_size"]),
+        now,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"form": form, "page": page, "query": query.urlencode(), "now": now}
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-results":
+        return render(request, "web/orders/_results.html", ctx)
+    return render(request, "web/orders/list.html", ctx)
+
+
+# ---------------------------------------------------------------------------
+# actions offered on the detail page
+
+
+@dataclass(frozen=True)
+class UiAction:
+    """How the workbench offers one lifecycle action: its form and how to call it."""
+
+    label: str
+    form: type[f.WorkbenchForm]
+    run: Callable[[WorkOrder, Any, dict, Any], Any]
+    style: str = "primary"
+    hint: str = ""
+    files: bool = False
+
+
+def _reply(order, user, d, request):
+    reply = act.do_reply(
+        order,
+        user,
+        handling_situation=d["handling_situation"],
+        citizen_contact=d["citizen_contact"],
+        investigation=d["investigation"],
+        opinion=d["opinion"],
+        public_note=d["public_note"],
+    )
+    for upload in request.FILES.getlist("reply-file"):
+        act.do_attach(order, user, upload, purpose="reply", reply=reply)
+    return reply
+
+
+def _no_further(order, user, d, request):
+    if d.get("document"):
+        act.do_attach(order, user, d["document"], purpose="explanation")
+    return act.do_no_further_handling(
+        order, user, reason=d["reason"], explanation=d["explanation"], public_note=d["public_note"]
+    )
+
+
+def _sign(order, user, d, request):
+    return act.do_sign(order, user)
+
+
+def _direct(order, user, d, request):
+    out = act.do_direct_close(order, user, answer=d["answer"])
+    for hook in hooks.direct_close_hooks:
+        hook(out, user, d)
+    return out
+
+
+ACTION_UI: dict[str, UiAction] = {
+    "submit": UiAction("提交审核", f.EmptyForm, lambda o, u, d, r: act.do_submit(o, u)),
+    "direct_close": UiAction(
+        "直办结案", f.DirectForm, _direct, "success", "§6.7.1 直办的工单办理结束即可结案"
+    ),
+    "reject": UiAction(
+        "不予受理",
+        f.RejectForm,
+        lambda o, u, d, r: act.do_reject(
+            o, u, reason=d["reason"], note=d["note"], emergency_line=d["emergency_line"]
+        ),
+        "outline-danger",
+        "§5.3 a–g；属于紧急热线范围的请转接对应热线（§5.3 d）",
+    ),
+    "return_to_intake": UiAction(
+        "退回受理",
+        f.ReasonForm,
+        lambda o, u, d, r: act.do_return_to_intake(o, u, reason=d["reason"]),
+        "outline-warning",
+        "§6.2 不符合派转要求的工单退回受理席",
+    ),
+    "dispatch": UiAction(
+        "派转",
+        f.DispatchForm,
+        lambda o, u, d, r: act.do_dispatch(
+            o, u, lead_unit=d["lead_unit"], co_units=d["co_units"], note=d["note"]
+        ),
+        "primary",
+        "§6.3 按问题性质、职责和属地派转，1个工作日内完成（§6.2）",
+    ),
+    "sign": UiAction("签收", f.EmptyForm, _sign, "primary"),
+    "co_sign": UiAction("协办签收", f.EmptyForm, lambda o, u, d, r: act.do_co_sign(o, u)),
+    "unit_return": UiAction(
+        "退单",
+        f.ReasonForm,
+        lambda o, u, d, r: act.do_unit_return(o, u, reason=d["reason"]),
+        "outline-warning",
+        "非本单位职责的工单退回热线中心重新派转",
+    ),
+    "request_extension": UiAction(
+        "申请延期",
+        f.ExtensionForm,
+        lambda o, u, d, r: act.do_request_extension(o, u, days=d["days"], reason=d["reason"]),
+        "outline-primary",
+        "§6.4.1 复杂疑难诉求延期一般不超过5个工作日",
+    ),
+    "approve_extension": UiAction(
+        "批准延期",
+        f.NoteForm,
+        lambda o, u, d, r: act.do_decide_extension(o, u, approve=True, note=d["note"]),
+        "success",
+    ),
+    "deny_extension": UiAction(
+        "驳回延期",
+        f.NoteForm,
+        lambda o, u, d, r: act.do_decide_extension(o, u, approve=False, note=d["note"]),
+        "outline-danger",
+    ),
+    "request_suspension": UiAction(
+        "申请挂单",
+        f.SuspensionForm,
+        lambda o, u, d, r: act.do_request_suspension(o, u, days=d["days"], reason=d["reason"]),
+        "outline-primary",
+        "§6.4.1 法律法规有明确办理时限的诉求可申请挂单，最长90个自然日",
+    ),
+    "approve_suspension": UiAction(
+        "批准挂单",
+        f.NoteForm,
+        lambda o, u, d, r: act.do_decide_suspension(o, u, approve=True, note=d["note"]),
+        "success",
+    ),
+    "deny_suspension": UiAction(
+        "驳回挂单",
+        f.NoteForm,
+        lambda o, u, d, r: act.do_decide_suspension(o, u, approve=False, note=d["note"]),
+        "outline-danger",
+    ),
+    "resume": UiAction(
+        "恢复办理", f.NoteForm, lambda o, u, d, r: act.do_resume(o, u, note=d["note"])
+    ),
+    "reply": UiAction("答复", f.ReplyForm, _reply, "primary", "§6.4.3 a–d 四项均须填写", True),
+    "no_further_handling": UiAction(
+        "不再办理",
+        f.NoFurtherForm,
+        _no_further,
+        "outline-secondary",
+        "§6.6.3 须向热线提交正式书面说明（文字或上传文件）",
+        True,
+    ),
+    "accept_reply": UiAction(
+        "答复认定通过",
+        f.NoteForm,
+        lambda o, u, d, r: act.do_accept_reply(o, u, note=d["note"]),
+        "success",
+        "§6.6 认定后进入回访",
+    ),
+    "reverify": UiAction(
+        "再次核实",
+        f.ReasonForm,
+        lambda o, u, d, r: act.do_reverify(o, u, reason=d["reason"]),
+        "outline-warning",
+        "§6.6.2 答复与服务对象反映情况存在出入",
+    ),
+    "remind": UiAction(
+        "记录电话催办",
+        f.ReminderForm,
+        lambda o, u, d, r: act.do_remind(o, u, **d),
+        "warning",
+        "§6.5 电话催办2次仍未回复处理结果的转入督办",
+    ),
+    "supervise": UiAction(
+        "记录督办",
+        f.SuperviseForm,
+        lambda o, u, d, r: act.do_supervise(o, u, **d),
+        "danger",
+        "§6.5 a 智能督办 → b 电话督办 → c 短信督办 → d 其他形式",
+    ),
+    "record_callback": UiAction(
+        "记录回访",
+        f.CallbackForm,
+        lambda o, u, d, r: act.do_record_callback(o, u, **d),
+        "primary",
+        "§6.8 回访办理情况、满意程度和解决程度",
+    ),
+    "close": UiAction(
+        "回访结案",
+        f.NoteForm,
+        lambda o, u, d, r: act.do_close(o, u, note=d["note"]),
+        "success",
+        "§6.7.2 转办工单回访后方可结案",
+    ),
+    "reopen": UiAction(
+        "重办",
+        f.ReasonForm,
+        lambda o, u, d, r: act.do_reopen(o, u, reason=d["reason"]),
+        "outline-danger",
+        "服务对象不满意时退回原承办单位重新办理",
+    ),
+    "comment": UiAction(
+        "添加备注",
+        f.RequiredNoteForm,
+        lambda o, u, d, r: act.do_comment(o, u, note=d["note"]),
+        "outline-secondary",
+    ),
+    "attach": UiAction(
+        "上传附件",
+        f.AttachForm,
+        lambda o, u, d, r: act.do_attach(o, u, d["file"], purpose=d["purpose"]),
+        "outline-secondary",
+        "§6.1.2 语音、图片、视频、文字",
+        True,
+    ),
+}
+
+# The order of the panels on the detail page, and which one opens by itself: the step the
+# viewer most likely came to take.
+PANEL_ORDER = [
+    "dispatch",
+    "return_to_intake",
+    "sign",
+    "co_sign",
+    "reply",
+    "no_further_handling",
+    "request_extension",
+    "request_suspension",
+    "resume",
+    "unit_return",
+    "approve_extension",
+    "deny_extension",
+    "approve_suspension",
+    "deny_suspension",
+    "accept_reply",
+    "reverify",
+    "remind",
+    "supervise",
+    "record_callback",
+    "close",
+    "reopen",
+    "submit",
+    "direct_close",
+    "reject",
+    "comment",
+    "attach",
+]
+OPENS = {
+    "dispatch",
+    "sign",
+    "co_sign",
+    "reply",
+    "approve_extension",
+    "approve_suspension",
+    "accept_reply",
+    "remind",
+    "record_callback",
+    "submit",
+    "resume",
+}
+
+# Actions taken on the intake page (the full §6.1 form) rather than in the panel.
+INTAKE_ACTIONS = {"accept", "update"}
+
+
+def offered_actions(user, order: WorkOrder) -> list[str]:
+    """What the detail page offers: the lifecycle's allowed actions for this user, less
+    the co-unit sign-for when this unit has nothing left to sign."""
+    names = oq.allowed_actions(user, order)
+    if "co_sign" in names:
+        scope = wq.unit_scope(user) if user.effective_role == "unit" else None
+        pending = order.assignments.filter(role="co", ended_at__isnull=True, signed_at__isnull=True)
+        if scope is not None:
+            pending = pending.filter(unit__in=scope)
+        if not pending.exists():
+            names = [n for n in names if n != "co_sign"]
+    return names
+
+
+# ---------------------------------------------------------------------------
+# detail
+
+
+def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> dict:
+    now = clock.now()
+    user = request.user
+    names = offered_actions(user, order)
+    panels = []
+    names = sorted(names, key=lambda n: PANEL_ORDER.index(n) if n in PANEL_ORDER else 99)
+    for name in names:
+        ui = ACTION_UI.get(name)
+        if ui is None:
+            continue
+        form = (bound or {}).get(name) or ui.form(prefix=name)
+        panels.append({"name": name, "ui": ui, "form": form, "open": name in (bound or {})})
+    if bound is None and panels and panels[0]["name"] in OPENS:
+        panels[0]["open"] = True
+    deadlines = oq.order_deadlines(order, now)
+    ctx = {
+        "order": order,
+        "now": now,
+        "citizen": oq.citizen_for(user, order, via="web:order_detail", now=now),
+        "deadlines": deadlines,
+        "worst": oq.worst_state(deadlines),
+        "panels": panels,
+        "intake_link": bool(INTAKE_ACTIONS & set(names)),
+        "events": list(order.events.select_related("unit")),
+        "assignments": list(order.assignments.select_related("unit")),
+        "replies": list(order.replies.select_related("unit").prefetch_related("attachments")),
+        "callbacks": list(order.callbacks.select_related("by")),
+        "extension_requests": list(order.extension_requests.select_related("unit")),
+        "suspension_requests": list(order.suspension_requests.select_related("unit")),
+        "reminders": list(order.reminders.select_related("unit", "by")),
+        "supervision_records": list(order.supervision_records.select_related("unit", "by")),
+        "attachments": list(order.attachments.all()),
+        "emergency_kind_label": screening.EMERGENCY_KINDS.label(order.emergency_kind),
+        "not_accepted_label": screening.NOT_ACCEPTED_REASONS.label(order.not_accepted_reason),
+        "urgency_colour": taxonomy.URGENCY.colour(order.urgency),
+    }
+    if "dispatch" in names:
+        ctx["recommended_units"] = wq.recommended_units(order)
+    return ctx
+
+
+@staff_required
+def order_detail(request, number: str):
+    order = visible_order(request, number)
+    return render(request, "web/orders/detail.html", detail_context(request, order))
+
+
+@staff_required
+@require_POST
+def order_act(request, number: str, action: str):
+    """Run one action from the detail page.  Success → back to the page with a message;
+    bad input → the page again with the errors beside the fields (422); a conflict → the
+    page with the reason and the order's current state (409)."""
+    order = visible_order(request, number)
+    ui = ACTION_UI.get(action)
+    if ui is None:
+        raise Http404("未知操作")
+    form = ui.form(request.POST, request.FILES, prefix=action)
+    status = 422
+    conflict = ""
+    if form.is_valid():
+        outcome = run_action(ui.run, order, request.user, form.cleaned_data, request)
+        if outcome.ok:
+            messages.success(request, f"已{ui.label}：{order.number}")
+            return redirect(reverse("web:order", args=[order.number]))
+        if outcome.validation:
+            form.show_errors(
+                outcome.validation, {"file": "file" if "file" in form.fields else "document"}
+            )
+        status, conflict = outcome.status, outcome.conflict
+    order = visible_order(request, number)  # fresh state after a failed attempt
+    ctx = detail_context(request, order, bound={} if conflict else {action: form})
+    ctx["conflict"] = conflict
+    return render(request, "web/orders/detail.html", ctx, status=status)
+
+
+@staff_required
+def attachment(request, number: str, pk: int):
+    """An attachment, only for users who may see its order (§6.1.2)."""
+    order = visible_order(request, number)
+    att = order.attachments.filter(pk=pk).first()
+    if att is None:
+        raise Http404("附件不存在")
+    response = FileResponse(att.file.open("rb"), content_type=att.content_type)
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(att.original_name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,114 @@
+"""Each role's home: review (审核员), inbox (承办单位), supervision board (督办员), callbacks
+(回访员), and the unit picker used when dispatching."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from hotline import clock
+from hotline.web import queries as wq
+from hotline.web.views.common import page_size, role_required, visible_order
+
+
+def _queue(request, title: str, intro: str, queues: dict, labels: list[tuple[str, str]], **extra):
+    tab = request.GET.get("tab") or labels[0][0]
+    if tab not in queues:
+        tab = labels[0][0]
+    now = clock.now()
+    page = wq.paginate(queues[tab], request.GET.get("page"), page_size(request, 30), now)
+    tabs = [(key, label, queues[key].count()) for key, label in labels]
+    return render(
+        request,
+        "web/queue.html",
+        {
+            "title": title,
+            "intro": intro,
+            "tabs": tabs,
+            "tab": tab,
+            "page": page,
+            "now": now,
+            **extra,
+        },
+    )
+
+
+@role_required("reviewer")
+def review(request):
+    return _queue(
+        request,
+        "审核派转",
+        "按派转时限排序：合格工单须在受理后1个工作日内派转（§6.2），不合格的退回受理席；"
+        "承办单位的延期、挂单申请由中心审批（§6.4.1）；答复经认定后进入回访（§6.6）。",
+        wq.review_queues(request.user),
+        [("pending_review", "待审核派转"), ("requests", "延期/挂单审批"), ("replied", "答复认定")],
+    )
+
+
+@role_required("unit")
+def inbox(request):
+    now = clock.now()
+    return _queue(
+        request,
+        f"本单位工单 · {request.user.unit.name if request.user.unit_id else ''}",
+        "签收后办理，并在时限内答复（一般诉求5个工作日，应急类2小时，§6.4.2）；"
+        "情况复杂可申请延期（≤5个工作日）或挂单（≤90个自然日，§6.4.1）。",
+        wq.inbox_queues(request.user, now),
+        [
+            ("to_sign", "待签收"),
+            ("handling", "办理中"),
+            ("warning", "即将超期"),
+            ("overdue", "已超期"),
+            ("answered", "已答复"),
+        ],
+    )
+
+
+@role_required("callback")
+def callbacks(request):
+    return _queue(
+        request,
+        "回访",
+        "转办工单经承办单位答复、中心认定后回访服务对象，记录满意程度和解决程度后方可结案（§6.7.2、§6.8）。",
+        wq.callback_queues(request.user),
+        [("pending_callback", "待回访"), ("replied", "待答复认定")],
+    )
+
+
+@role_required("supervisor", "leader")
+def supervision(request):
+    """§6.5: the red (overdue) and yellow (due soon) orders held by units, by unit."""
+    now = clock.now()
+    light = request.GET.get("light", "overdue")
+    unit = request.GET.get("unit") or None
+    lights = wq.board(now)
+    page = wq.paginate(
+        wq.board_orders(request.user, now, light, unit),
+        request.GET.get("page"),
+        page_size(request, 30),
+        now,
+    )
+    return render(
+        request,
+        "web/supervision.html",
+        {
+            "units": lights,
+            "light": light if light in ("warning", "overdue") else "overdue",
+            "unit": unit,
+            "page": page,
+            "now": now,
+            "totals": {
+                "overdue": sum(u.overdue for u in lights),
+                "warning": sum(u.warning for u in lights),
+            },
+        },
+    )
+
+
+@role_required("reviewer")
+def unit_search(request):
+    """htmx: units matching the text, with their jurisdiction and responsibilities (§6.3)."""
+    q = request.GET.get("q", "")
+    units = wq.search_units(q) if q.strip() else []
+    if not q.strip() and (number := request.GET.get("order")):
+        units = wq.recommended_units(visible_order(request, number))
+    return render(request, "web/orders/_units.html", {"units": units, "q": q})
