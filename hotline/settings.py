@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "hotline.supervision",
     "hotline.api",
     "hotline.demo",
+    "hotline.analytics",
     "hotline.system",
     "hotline.web",
 ]

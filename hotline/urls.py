@@ -6,5 +6,6 @@ from hotline.api.main import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("analytics/", include("hotline.analytics.urls")),
     path("", include("hotline.web.urls")),
 ]

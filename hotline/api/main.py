@@ -22,6 +22,7 @@ from ninja.files import UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
 from hotline import clock
+from hotline.analytics.api import router as analytics_router
 from hotline.api import schemas as s
 from hotline.api import serializers as ser
 from hotline.calendars.models import CalendarDay, CalendarYear
@@ -530,6 +531,7 @@ v1.add_router("/orders", orders)
 from hotline.supervision.api import router as supervision_router  # noqa: E402
 
 v1.add_router("/supervision", supervision_router)
+v1.add_router("/analytics", analytics_router)
 api.add_router("/v1", v1)
 
 __all__ = ["api", "dl"]

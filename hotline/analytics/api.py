@@ -1,0 +1,287 @@
+"""``/api/v1/analytics``: the assessment, its drill-down, dashboard and wall-screen data,
+xlsx exports, and long-term matters (§4.1 b, §4.2 b)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from hotline import clock
+from hotline.analytics import access, assessment, concentrated, dashboard, exports, matters
+from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
+from hotline.analytics.periods import local_day
+from hotline.orders import queries
+from hotline.orders.errors import Forbidden, ValidationFailed
+from hotline.orders.models import WorkOrder
+from hotline.rules import lifecycle
+from hotline.rules.calendar import SHANGHAI
+
+router = Router(tags=["analytics"])
+
+
+def _period(month, start, end):
+    return access.period_or_error(month, start, end, local_day(clock.now()))
+
+
+def row_out(r: assessment.Row) -> dict:
+    return {
+        "unit": {"id": r.unit.pk, "code": r.unit.code, "name": r.unit.name},
+        "counts": r.counts,
+        "open_overdue": r.open_overdue,
+        "rates": r.rates,
+        "score": r.score,
+        "rank": r.rank,
+        "tier": {"code": r.tier, "label": r.tier_label},
+    }
+
+
+def assessment_out(result: assessment.Assessment) -> dict:
+    return {
+        "period": {
+            "first": result.period.first.isoformat(),
+            "last": result.period.last.isoformat(),
+            "label": result.period.label,
+        },
+        "now": result.now.astimezone(SHANGHAI).isoformat(),
+        "include_subunits": result.include_subunits,
+        "sealed_until": (
+            result.sealed_until.astimezone(SHANGHAI).isoformat() if result.sealed_until else None
+        ),
+        "metrics": [{"code": m.code, "label": m.label, "help": m.help} for m in METRICS.values()]
+        + [{"code": "open_overdue", "label": OPEN_OVERDUE_LABEL, "help": OPEN_OVERDUE_HELP}],
+        "rates": [{"code": c, "label": v[0], "weight": v[3]} for c, v in assessment.RATES.items()],
+        "tiers": [{"min": t, "code": c, "label": lb} for t, c, lb in assessment.tiers()],
+        "rows": [row_out(r) for r in result.rows],
+        "total": row_out(result.total),
+    }
+
+
+def _assess(request, month, start, end, unit, subunits):
+    scope = access.scope_for(request.auth, unit)
+    return assessment.assess(_period(month, start, end), scope=scope, include_subunits=subunits)
+
+
+@router.get("/assessment", summary="单位考核：各项计数、三率、得分、排名与等次（§4.1 b）")
+def get_assessment(
+    request: HttpRequest,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    unit: str | None = None,
+    subunits: bool = False,
+):
+    return assessment_out(_assess(request, month, start, end, unit, subunits))
+
+
+@router.get("/assessment.xlsx", summary="导出考核表（xlsx）")
+def export_assessment(
+    request: HttpRequest,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    unit: str | None = None,
+    subunits: bool = False,
+):
+    result = _assess(request, month, start, end, unit, subunits)
+    return exports.xlsx_response(
+        f"单位考核_{result.period.label}.xlsx",
+        "单位考核",
+        exports.assessment_headers(),
+        exports.assessment_rows(result),
+    )
+
+
+def _drill_rows(request, metric, unit, month, start, end, subunits):
+    if metric != "open_overdue" and metric not in METRICS:
+        raise ValidationFailed({"metric": "没有这个考核指标"})
+    scope = access.scope_for(request.auth, unit)
+    if scope is None:
+        raise ValidationFailed({"unit": "请指定单位"})
+    period = _period(month, start, end)
+    return assessment.drill(metric, period, scope, include_subunits=subunits)
+
+
+@router.get("/assessment/orders", summary="考核数字下钻：恰好是被计数的那些工单")
+def drill_down(
+    request: HttpRequest,
+    metric: str,
+    unit: str,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    subunits: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+):
+    rows = _drill_rows(request, metric, unit, month, start, end, subunits)
+    total = rows.count()
+    limit = max(1, min(limit, 500))
+    page = list(
+        rows.order_by("m_at", "pk").values("m_order", "m_at", "m_unit")[offset : offset + limit]
+    )
+    orders = WorkOrder.objects.in_bulk([r["m_order"] for r in page])
+    return {
+        "metric": metric,
+        "count": total,
+        "items": [
+            {
+                "number": orders[r["m_order"]].number,
+                "title": orders[r["m_order"]].title,
+                "state": orders[r["m_order"]].state,
+                "state_label": lifecycle.STATES.label(orders[r["m_order"]].state),
+                "at": r["m_at"].astimezone(SHANGHAI).isoformat(),
+                "unit_id": r["m_unit"],
+            }
+            for r in page
+        ],
+    }
+
+
+@router.get("/assessment/orders.xlsx", summary="导出下钻工单（xlsx）")
+def drill_down_export(
+    request: HttpRequest,
+    metric: str,
+    unit: str,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    subunits: bool = False,
+):
+    rows = _drill_rows(request, metric, unit, month, start, end, subunits)
+    qs = WorkOrder.objects.filter(pk__in=rows.values("m_order"))
+    return exports.xlsx_response(
+        f"考核下钻_{metric}.xlsx", "工单", exports.order_headers(), exports.order_rows(qs)
+    )
+
+
+@router.get("/orders.xlsx", summary="按当前筛选条件导出工单（xlsx，流式，不含个人信息）")
+def export_orders(
+    request: HttpRequest,
+    state: str | None = None,
+    unit: str | None = None,
+    domain: str | None = None,
+    urgency: str | None = None,
+    channel: str | None = None,
+    deadline_state: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: str | None = None,
+    emergency: bool | None = None,
+    phone: str | None = None,
+):
+    params = {k: v for k, v in locals().items() if k != "request" and v not in (None, "")}
+    qs = queries.filter_orders(queries.visible_orders(request.auth), params)
+    return exports.xlsx_response(
+        f"工单导出_{local_day(clock.now()):%Y%m%d}.xlsx",
+        "工单",
+        exports.order_headers(),
+        exports.order_rows(qs),
+    )
+
+
+@router.get("/dashboard", summary="数据看板：来件量分布与趋势、按时率与满意率趋势")
+def get_dashboard(
+    request: HttpRequest, month: str | None = None, start: str | None = None, end: str | None = None
+):
+    if request.auth.effective_role not in access.CENTRE_ROLES:
+        raise Forbidden("数据看板仅限中心人员和领导查看")
+    return dashboard.dashboard(_period(month, start, end))
+
+
+@router.get("/wall", summary="大屏：今日来件、在办、超期与近30天趋势")
+def get_wall(request: HttpRequest):
+    if request.auth.effective_role not in access.CENTRE_ROLES:
+        raise Forbidden("大屏数据仅限中心人员和领导查看")
+    return dashboard.wall()
+
+
+# --- concentrated issues (§4.2 b) ---------------------------------------------------------
+
+
+def run_out(run) -> dict:
+    return {
+        "period": {"first": run.first.isoformat(), "last": run.last.isoformat()},
+        "domain": run.domain,
+        "records": run.records,
+        "truncated": run.truncated,
+        "computed_at": run.computed_at.astimezone(SHANGHAI).isoformat(),
+        "seconds": run.seconds,
+        **run.report,
+    }
+
+
+@router.get(
+    "/hotspots", summary="集中诉求：相似诉求分组、上升话题、重复诉求（最近一次分析，§4.2 b）"
+)
+def get_hotspots(
+    request: HttpRequest,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    domain: str = "",
+):
+    if request.auth.effective_role not in access.CENTRE_ROLES:
+        raise Forbidden("集中诉求分析仅限中心人员和领导查看")
+    run = concentrated.latest(_period(month, start, end), domain)
+    if run is None:
+        return {
+            "records": 0,
+            "computed_at": None,
+            "groups": [],
+            "rising_terms": [],
+            "rising_groups": [],
+            "repeats": [],
+        }
+    return run_out(run)
+
+
+@router.post("/hotspots/analyse", summary="重新分析集中诉求（耗时随工单量增长）")
+def analyse_hotspots(
+    request: HttpRequest,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    domain: str = "",
+):
+    if not access.may_manage(request.auth):
+        raise Forbidden("只有中心审核、督办人员和领导可以发起分析")
+    return run_out(concentrated.analyse(_period(month, start, end), domain=domain))
+
+
+class MatterIn(Schema):
+    title: str
+    unit: int | str
+    orders: list[str] = []
+    summary: str = ""
+    places: list[str] = []
+    group_key: str = ""
+    due_date: date | None = None
+
+
+class MatterStep(Schema):
+    state: str
+    note: str = ""
+
+
+@router.get("/matters", summary="长效问题交办清单")
+def list_matters(request: HttpRequest, state: str | None = None):
+    return [matters.matter_out(m) for m in matters.visible(request.auth, state)]
+
+
+@router.post("/matters", response={201: dict}, summary="将集中诉求交办给单位作为长效问题（§4.2 b）")
+def create_matter(request: HttpRequest, payload: MatterIn):
+    m = matters.do_hand_over(request.auth, **payload.dict())
+    return Status(201, matters.matter_out(m))
+
+
+@router.get("/matters/{matter_id}", summary="长效问题详情与轨迹")
+def get_matter(request: HttpRequest, matter_id: int):
+    return matters.matter_out(matters.get_visible(request.auth, matter_id), timeline=True)
+
+
+@router.post("/matters/{matter_id}/progress", summary="长效问题推进：认领、整改完成、销号")
+def progress_matter(request: HttpRequest, matter_id: int, payload: MatterStep):
+    m = matters.do_progress(request.auth, matter_id, state=payload.state, note=payload.note)
+    return matters.matter_out(m, timeline=True)

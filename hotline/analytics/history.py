@@ -1,0 +1,964 @@
+"""A big city's history, fast: millions of orders written with bulk inserts.
+
+``hotline demo`` plays each order through the ``do_*`` actions — right for a few hundred
+orders, far too slow for ten million.  ``hotline history --orders N`` writes the same rows
+the actions would write (orders with their per-stage timestamps and counters, assignments,
+deadlines met/superseded as the actions do, replies, callbacks, extension and hang-up
+requests, reminders and the timeline events) straight into the tables: ``COPY`` on
+PostgreSQL, ``executemany`` on SQLite, in batches, one transaction per batch.
+
+Distributions (documented in ``docs/assessment.md`` §6): orders spread over ``days`` days
+before ``now`` with fewer on weekends and a daily curve peaking 9–11 h and 14–16 h; channel
+phone 68 %, app 12 %, portal 9 %, mini-program 7 %, grid 4 %; 4 % not accepted; 12 % of
+consultations answered directly; dispatch to a unit responsible for the category in the
+order's district (some units busier than others); 3 % returned by a wrong unit and
+re-dispatched; signing mostly within hours, 8 % late; 5 % extended, 1.5 % hung up;
+replies within the limit for 85 % (each unit has its own punctuality), late ones reminded
+twice and supervised; callbacks 6 % unreachable at first; 满意/基本满意/不满意 about
+76/15/9 with the unit's quality shifting it; half of 不满意 + 未解决 reopened once.
+Orders near ``now`` stop at whatever stage they have reached by then.
+
+Working-day due times come from the rules' calendar, computed once per day and limit kind
+for a noon start and shifted by the start's clock time (what "the same clock time on the
+N-th working day" means); the yellow-light instant (``warn_at``) is shifted the same way,
+so near a non-working day it can differ by hours from the one an action would store.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from bisect import bisect
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from hotline import clock
+from hotline.calendars.services import working_calendar
+from hotline.catalog.models import Category
+from hotline.orders.models import (
+    Assignment,
+    Callback,
+    Deadline,
+    Event,
+    ExtensionRequest,
+    OrderSequence,
+    Reply,
+    SuspensionRequest,
+    WorkOrder,
+)
+from hotline.org.models import Area, Unit, User
+from hotline.rules import deadlines as dl
+from hotline.rules import screening
+from hotline.rules.calendar import SHANGHAI
+from hotline.supervision.models import Reminder
+
+MODELS = [
+    WorkOrder,
+    Assignment,
+    ExtensionRequest,
+    SuspensionRequest,
+    Reply,
+    Deadline,
+    Callback,
+    Reminder,
+    Event,
+]
+
+HOURS = [1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 13, 12, 9, 10, 12, 12, 11, 10, 9, 8, 7, 5, 3, 2]
+CHANNELS = (["phone", "app", "portal", "miniprogram", "grid"], [68, 12, 9, 7, 4])
+TYPES = (
+    ["consult", "help", "complaint", "report", "suggestion", "praise"],
+    [22, 30, 33, 6, 7, 2],
+)
+SATISFACTION = (["satisfied", "basically_satisfied", "unsatisfied"], [76, 15, 9])
+REPLY_TEXT = {
+    "handling_situation": "已安排工作人员到现场核实处理，问题已整改完毕。",
+    "citizen_contact": "已电话联系服务对象，告知处理情况。",
+    "investigation": "经现场调查核实，反映情况属实，已督促责任方整改。",
+    "opinion": "问题已解决；今后加强日常巡查，落实长效管理。",
+}
+TITLES = {
+    "property_management": ["物业服务不到位", "物业乱收费", "小区电梯故障"],
+    "housing_maintenance": ["楼顶漏水", "外墙脱落", "楼道破损"],
+    "street_light": ["路灯不亮", "路灯白天常亮"],
+    "road_facility": ["道路坑洼", "人行道破损"],
+    "drainage": ["井盖缺失", "下水道堵塞"],
+    "noise": ["夜间施工噪音扰民", "广场舞噪音扰民"],
+    "oil_fume": ["餐饮油烟扰民"],
+    "waste": ["垃圾清运不及时"],
+    "parking": ["占道停车", "小区停车难"],
+    "public_transit": ["公交车不按站停靠", "公交班次少"],
+    "wage_arrears": ["拖欠农民工工资"],
+    "heating": ["暖气不热", "供暖费争议"],
+    "water_supply": ["停水未通知", "水压低"],
+    "market_regulation": ["商家拒绝退款", "食品过期"],
+}
+
+
+class _Table:
+    """Rows of one table as tuples in column order, defaults filled in."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.name = model._meta.db_table
+        fields = model._meta.concrete_fields
+        self.columns = [f.column for f in fields]
+        self.index = {f.column: i for i, f in enumerate(fields)}
+        defaults: list[Any] = []
+        for f in fields:
+            d = f.get_default() if f.has_default() else None
+            if d is None and not f.null and f.get_internal_type() in {"CharField", "TextField"}:
+                d = ""
+            defaults.append(d)
+        self.defaults = defaults
+        self.datetime_columns = [
+            i for i, f in enumerate(fields) if f.get_internal_type() == "DateTimeField"
+        ]
+        self.rows: list[list[Any]] = []
+        self.next_id = (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+
+    def add(self, **values: Any) -> int:
+        row = list(self.defaults)
+        pk = values.pop("id", None) or self.next_id
+        self.next_id = max(self.next_id, pk + 1)
+        row[0] = pk
+        for k, v in values.items():
+            row[self.index[k]] = v
+        self.rows.append(row)
+        return pk
+
+
+@dataclass
+class _Cast:
+    agents: list[User]
+    reviewer: User
+    supervisor: User
+    callback: User
+    clerks: dict[int, User]
+
+
+@dataclass
+class _Place:
+    community: int
+    district: int
+    name: str
+
+
+@dataclass
+class _Unit:
+    pk: int
+    name: str
+    punctual: float  # share of replies within the limit
+    quality: float  # shifts satisfaction up or down
+    clerk: User | None = None
+
+
+@dataclass
+class _Ctx:
+    now: datetime
+    rng: random.Random
+    cast: _Cast
+    cats: list[tuple[int, str, str]]  # pk, code, domain
+    cat_weights: list[float]
+    units_for: dict[tuple[str, int], list[_Unit]]  # (category code, district) → units
+    fallback: list[_Unit]
+    wrong: _Unit
+    places: list[_Place]
+    due: Callable[..., tuple[datetime, datetime]]
+    tables: dict[str, _Table] = field(default_factory=dict)
+
+
+class _DueCache:
+    """Working-day due and warning instants, computed once per (limit, days, day) for a
+    noon start and shifted by the start's clock time."""
+
+    def __init__(self) -> None:
+        self.cal = working_calendar()
+        self.share = dl.DEFAULT_POLICY.warning_share
+        self.cache: dict[tuple[str, int, date], tuple[bool, datetime, datetime, bool]] = {}
+
+    def __call__(
+        self, kind: str, start: datetime, n: int, hours: float = 0
+    ) -> tuple[datetime, datetime]:
+        if hours:
+            due = start + timedelta(hours=hours)
+            return due, start + (due - start) * self.share
+        local = start.astimezone(SHANGHAI)
+        key = (kind, n, local.date())
+        hit = self.cache.get(key)
+        if hit is None:
+            noon = datetime.combine(local.date(), time(12), tzinfo=SHANGHAI)
+            d = dl._working(kind, noon, n, self.cal, "", "")
+            warn = dl.warning_at(noon, d.due, "working_days", self.cal, self.share)
+            working = self.cal.is_working_day(local.date())
+            hit = (working, d.due, warn, d.provisional)
+            self.cache[key] = hit
+        working, due, warn, _ = hit
+        if working:
+            shift = local - datetime.combine(local.date(), time(12), tzinfo=SHANGHAI)
+            return due + shift, warn + shift
+        return due, warn
+
+
+def _ev(
+    ctx: _Ctx,
+    order: int,
+    at: datetime,
+    actor: User | None,
+    action: str,
+    frm: str,
+    to: str,
+    *,
+    unit: int | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> None:
+    ctx.tables["orders_event"].add(
+        order_id=order,
+        at=at,
+        actor_id=actor.pk if actor else None,
+        actor_role=actor.effective_role if actor else "system",
+        actor_name=actor.display_name if actor else "系统",
+        unit_id=unit,
+        action=action,
+        from_state=frm,
+        to_state=to,
+        note=note,
+        data=json.dumps(data, ensure_ascii=False) if data else "{}",
+    )
+
+
+def _deadline(
+    ctx: _Ctx,
+    order: int,
+    kind: str,
+    start: datetime,
+    n: int,
+    *,
+    hours: float = 0,
+    natural_days: int = 0,
+    assignment: int | None = None,
+    clause: str = "§6.4.2",
+    rule: str = "",
+) -> dict[str, Any]:
+    if natural_days:
+        due = start + timedelta(days=natural_days)
+        warn = start + (due - start) * dl.DEFAULT_POLICY.warning_share
+        basis, amount = "natural_days", natural_days
+    elif hours:
+        due, warn = ctx.due(kind, start, 0, hours)
+        basis, amount = ("minutes", int(hours * 60)) if hours < 1 else ("hours", int(hours))
+    else:
+        due, warn = ctx.due(kind, start, n)
+        basis, amount = "working_days", n
+    row = {
+        "order_id": order,
+        "assignment_id": assignment,
+        "kind": kind,
+        "start_at": start,
+        "due_at": due,
+        "warn_at": warn,
+        "basis": basis,
+        "amount": amount,
+        "clause": clause,
+        "rule": rule or dl.DEADLINE_KINDS.label(kind),
+        "skipped": "[]",
+        "provisional": False,
+        "created_at": start,
+    }
+    return row
+
+
+def _flush_deadline(ctx: _Ctx, row: dict[str, Any]) -> None:
+    ctx.tables["orders_deadline"].add(**row)
+
+
+class _Order:
+    """One order's life, written as rows; stops at whatever stage ``now`` finds it."""
+
+    def __init__(self, ctx: _Ctx, pk: int, number: str, t0: datetime) -> None:
+        self.ctx, self.pk, self.t0 = ctx, pk, t0
+        self.o: dict[str, Any] = {
+            "id": pk,
+            "number": number,
+            "created_at": t0,
+            "reminder_count": 0,
+            "reopen_count": 0,
+        }
+        self.state = ""
+        self.last = t0
+        self.open_deadlines: list[dict[str, Any]] = []
+
+    # --- helpers ---------------------------------------------------------------------
+    def ok(self, t: datetime) -> bool:
+        return t <= self.ctx.now
+
+    def ev(self, t: datetime, actor, action: str, to: str | None = None, **kw) -> None:
+        before = self.state
+        if to is not None:
+            self.state = to
+        _ev(self.ctx, self.pk, t, actor, action, before, self.state, **kw)
+        self.last = max(self.last, t)
+
+    def open(self, row: dict[str, Any]) -> dict[str, Any]:
+        self.open_deadlines.append(row)
+        return row
+
+    def close_deadlines(
+        self, kinds: set[str], t: datetime, how: str, assignment: int | None = None
+    ) -> None:
+        for d in self.open_deadlines:
+            if d["kind"] in kinds and d.get("met_at") is None and d.get("superseded_at") is None:
+                if assignment is None or d["assignment_id"] == assignment:
+                    d[how] = t
+
+    # --- the story --------------------------------------------------------------------
+    def play(self) -> None:
+        ctx, rng, t = self.ctx, self.ctx.rng, self.t0
+        cast = ctx.cast
+        agent = rng.choice(cast.agents)
+        cat_pk, cat_code, domain = rng.choices(ctx.cats, ctx.cat_weights)[0]
+        place = rng.choice(ctx.places)
+        atype = rng.choices(*TYPES)[0]
+        emergency = rng.random() < 0.01
+        title = rng.choice(TITLES.get(cat_code, ["群众诉求"]))
+        self.o.update(
+            channel=rng.choices(*CHANNELS)[0],
+            appeal_type=atype,
+            category_id=cat_pk,
+            domain=domain,
+            title=title,
+            content=f"{place.name}{title}，请尽快处理。",
+            address=place.name,
+            area_id=place.community,
+            citizen_name="市民",
+            citizen_phone=f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}",
+            display_mode="confidential" if rng.random() < 0.2 else "public",
+            urgency="very_urgent" if emergency else rng.choices(["normal", "urgent"], [92, 8])[0],
+            emergency_kind="a_utility_outage" if emergency else "",
+            created_by_id=agent.pk,
+        )
+        if rng.random() < 0.04:
+            reason = rng.choice(screening.NOT_ACCEPTED_REASONS.codes)
+            line = "110" if reason == "d_emergency_line" else ""
+            self.o.update(
+                not_accepted_reason=reason, emergency_line=line, rejection_note="不予受理"
+            )
+            self.ev(
+                t,
+                agent,
+                "recorded_rejected",
+                "rejected",
+                data={"reason": reason, "emergency_line": line},
+            )
+            return self.finish()
+        self.o["accepted_at"] = t
+        self.ev(t, agent, "create", "accepted", data={"channel": self.o["channel"]})
+        self.open(_deadline(ctx, self.pk, "dispatch", t, dl.DISPATCH_WORKING_DAYS, clause="§6.2"))
+        t += timedelta(minutes=rng.uniform(2, 10))
+        if atype == "consult" and rng.random() < 0.12:
+            if not self.ok(t):
+                return self.finish()
+            self.o.update(direct_answer="已当场解答。", closed_at=t)
+            self.close_deadlines({"dispatch"}, t, "met_at")
+            self.ev(t, agent, "direct_close", "closed", note="已当场解答。")
+            return self.finish()
+        if not self.ok(t):
+            return self.finish()
+        self.o["submitted_at"] = t
+        self.ev(t, agent, "submit", "pending_review")
+        t += timedelta(minutes=rng.uniform(5, 300))
+        unit = self.route(cat_code, place.district)
+        if rng.random() < 0.03:
+            if not self.ok(t):
+                return self.finish()
+            self.dispatch(t, ctx.wrong, emergency)
+            t += timedelta(hours=rng.uniform(0.5, 8))
+            if not self.ok(t):
+                return self.finish()
+            self.end_assignments(t, "unit_return")
+            self.close_deadlines({"sign", "feedback", "extension"}, t, "superseded_at")
+            self.o["lead_unit_id"] = None
+            self.ev(
+                t,
+                ctx.wrong.clerk,
+                "unit_return",
+                "pending_review",
+                unit=ctx.wrong.pk,
+                note="不属于本单位职责",
+            )
+            self.open(
+                _deadline(ctx, self.pk, "dispatch", t, dl.DISPATCH_WORKING_DAYS, clause="§6.2")
+            )
+            t += timedelta(hours=rng.uniform(0.5, 4))
+        if not self.ok(t):
+            return self.finish()
+        self.dispatch(t, unit, emergency)
+        self.handle(t, unit, emergency)
+        return self.finish()
+
+    def route(self, cat_code: str, district: int) -> _Unit:
+        units = self.ctx.units_for.get((cat_code, district)) or self.ctx.units_for.get(
+            (cat_code, 0)
+        )
+        return self.ctx.rng.choice(units or self.ctx.fallback)
+
+    def dispatch(
+        self, t: datetime, unit: _Unit, emergency: bool, *, action: str = "dispatch"
+    ) -> int:
+        ctx = self.ctx
+        if action == "dispatch":
+            self.close_deadlines({"dispatch"}, t, "met_at")
+        self.o.update(lead_unit_id=unit.pk, dispatched_at=t, signed_at=None)
+        if action == "dispatch":
+            self.ev(
+                t,
+                ctx.cast.reviewer,
+                "dispatch",
+                "dispatched",
+                unit=unit.pk,
+                note="请按时限办理",
+                data={"lead_unit": unit.name, "co_units": []},
+            )
+        a = ctx.tables["orders_assignment"].add(
+            order_id=self.pk,
+            unit_id=unit.pk,
+            role="lead",
+            dispatched_at=t,
+            dispatched_by_id=ctx.cast.reviewer.pk if action == "dispatch" else ctx.cast.callback.pk,
+            note="请按时限办理",
+        )
+        self.assignment = a
+        if emergency:
+            self.open(
+                _deadline(
+                    ctx,
+                    self.pk,
+                    "sign",
+                    t,
+                    0,
+                    hours=dl.DEFAULT_POLICY.emergency_sign_minutes / 60,
+                    assignment=a,
+                    clause="§6.4.4",
+                )
+            )
+            self.open(_deadline(ctx, self.pk, "feedback", t, 0, hours=dl.EMERGENCY_FEEDBACK_HOURS))
+        else:
+            self.open(
+                _deadline(
+                    ctx,
+                    self.pk,
+                    "sign",
+                    t,
+                    dl.DEFAULT_POLICY.sign_working_days,
+                    assignment=a,
+                    clause="§6.3",
+                )
+            )
+            self.open(_deadline(ctx, self.pk, "feedback", t, dl.FEEDBACK_WORKING_DAYS))
+        return a
+
+    def end_assignments(self, t: datetime, reason: str) -> None:
+        for row in reversed(self.ctx.tables["orders_assignment"].rows):
+            if row[1] != self.pk:
+                break
+            if row[8] is None:  # ended_at
+                row[8], row[9] = t, reason
+
+    def current(self, kinds: set[str]) -> dict[str, Any] | None:
+        for d in reversed(self.open_deadlines):
+            if d["kind"] in kinds and d.get("met_at") is None and d.get("superseded_at") is None:
+                return d
+        return None
+
+    def handle(self, t: datetime, unit: _Unit, emergency: bool, *, again: bool = False) -> None:
+        ctx, rng = self.ctx, self.ctx.rng
+        clerk = unit.clerk
+        sign_d = self.current({"sign"})
+        feedback = self.current({"feedback"})
+        assert sign_d is not None and feedback is not None
+        if emergency:
+            t_sign = t + timedelta(minutes=rng.uniform(3, 40))
+        elif rng.random() < 0.08:
+            t_sign = sign_d["due_at"] + timedelta(hours=rng.uniform(1, 48))
+        else:
+            t_sign = t + (sign_d["due_at"] - t) * rng.uniform(0.02, 0.9)
+        if not self.ok(t_sign):
+            return
+        t = t_sign
+        self.o["signed_at"] = t
+        for row in reversed(ctx.tables["orders_assignment"].rows):
+            if row[0] == self.assignment:
+                row[6], row[7] = t, clerk.pk if clerk else None
+                break
+        self.close_deadlines({"sign"}, t, "met_at", assignment=self.assignment)
+        self.ev(t, clerk, "sign", "handling", unit=unit.pk)
+        roll = rng.random()
+        if not emergency and not again and roll < 0.05:
+            t += timedelta(days=rng.uniform(0.5, 3))
+            if not self.ok(t):
+                return
+            days = rng.choice([2, 3, 5])
+            req = ctx.tables["orders_extensionrequest"].add(
+                order_id=self.pk,
+                unit_id=unit.pk,
+                days=days,
+                reason="需联合勘查",
+                requested_by_id=clerk.pk if clerk else None,
+                requested_at=t,
+            )
+            self.ev(
+                t,
+                clerk,
+                "request_extension",
+                "extension_requested",
+                unit=unit.pk,
+                note="需联合勘查",
+                data={"days": days, "request": req},
+            )
+            t += timedelta(hours=rng.uniform(1, 8))
+            if not self.ok(t):
+                return
+            approve = rng.random() < 0.88
+            row = ctx.tables["orders_extensionrequest"].rows[-1]
+            ix = ctx.tables["orders_extensionrequest"].index
+            row[ix["decision"]] = "approved" if approve else "denied"
+            row[ix["decided_by_id"]], row[ix["decided_at"]] = ctx.cast.reviewer.pk, t
+            data: dict[str, Any] = {"days": days, "request": req}
+            if approve:
+                cur = self.current({"feedback", "extension"})
+                base = cur["due_at"] if cur else t
+                self.close_deadlines({"feedback", "extension"}, t, "superseded_at")
+                new = self.open(_deadline(ctx, self.pk, "extension", base, days, clause="§6.4.1"))
+                data["new_due"] = new["due_at"].isoformat()
+            self.ev(
+                t,
+                ctx.cast.reviewer,
+                "approve_extension" if approve else "deny_extension",
+                "handling",
+                data=data,
+                note="同意" if approve else "理由不充分",
+            )
+        elif not emergency and not again and roll < 0.065:
+            t += timedelta(days=rng.uniform(0.5, 2))
+            if not self.ok(t):
+                return
+            tab = ctx.tables["orders_suspensionrequest"]
+            req = tab.add(
+                order_id=self.pk,
+                unit_id=unit.pk,
+                days=60,
+                reason="行政处罚法定程序",
+                requested_by_id=clerk.pk if clerk else None,
+                requested_at=t,
+            )
+            self.ev(
+                t,
+                clerk,
+                "request_suspension",
+                "suspension_requested",
+                unit=unit.pk,
+                data={"days": 60, "request": req},
+            )
+            t += timedelta(hours=rng.uniform(1, 6))
+            if not self.ok(t):
+                return
+            row, ix = tab.rows[-1], tab.index
+            row[ix["decision"]], row[ix["decided_by_id"]], row[ix["decided_at"]] = (
+                "approved",
+                ctx.cast.reviewer.pk,
+                t,
+            )
+            row[ix["working_days_left"]] = 3
+            self.close_deadlines({"feedback", "extension"}, t, "superseded_at")
+            self.open(_deadline(ctx, self.pk, "hang_up", t, 0, natural_days=60, clause="§6.4.1"))
+            self.ev(
+                t,
+                ctx.cast.reviewer,
+                "approve_suspension",
+                "suspended",
+                data={"days": 60, "request": req, "working_days_left": 3},
+            )
+            t += timedelta(days=rng.uniform(5, 55))
+            if not self.ok(t):
+                return
+            row[ix["resumed_at"]] = t
+            self.close_deadlines({"hang_up"}, t, "met_at")
+            self.open(_deadline(ctx, self.pk, "feedback", t, 3, clause="§6.4.1"))
+            self.ev(t, clerk, "resume", "handling", unit=unit.pk, data={"working_days_left": 3})
+        due_d = self.current({"feedback", "extension"})
+        assert due_d is not None
+        late = rng.random() > unit.punctual
+        if late:
+            t_reply = due_d["due_at"] + timedelta(hours=rng.uniform(2, 120))
+            tr = due_d["due_at"] + timedelta(hours=2)
+            unanswered = 0
+            for _ in range(2):
+                if not self.ok(tr) or tr >= t_reply:
+                    break
+                unanswered += 1
+                rem = ctx.tables["supervision_reminder"].add(
+                    order_id=self.pk,
+                    unit_id=unit.pk,
+                    by_id=ctx.cast.supervisor.pk,
+                    at=tr,
+                    contact_name="办理人员",
+                    result="电话已通知",
+                    answered=False,
+                )
+                self.o["reminder_count"] += 1
+                self.ev(
+                    tr,
+                    ctx.cast.supervisor,
+                    "remind",
+                    None,
+                    unit=unit.pk,
+                    note="电话已通知",
+                    data={"reminder": rem, "answered": False, "unanswered": unanswered},
+                )
+                if unanswered >= 2 and self.o.get("supervised_at") is None:
+                    self.o["supervised_at"] = tr
+                    self.ev(
+                        tr,
+                        ctx.cast.supervisor,
+                        "enter_supervision",
+                        None,
+                        unit=unit.pk,
+                        note="电话催办2次仍未回复处理结果，转入督办（§6.5）",
+                    )
+                tr += timedelta(hours=rng.uniform(4, 20))
+        else:
+            t_reply = t + max(timedelta(minutes=5), (due_d["due_at"] - t) * rng.uniform(0.05, 0.97))
+        if not self.ok(t_reply):
+            return
+        t = t_reply
+        reply = ctx.tables["orders_reply"].add(
+            order_id=self.pk,
+            unit_id=unit.pk,
+            kind="reply",
+            replied_by_id=clerk.pk if clerk else None,
+            replied_at=t,
+            public_note="您反映的问题已处理。",
+            **REPLY_TEXT,
+        )
+        self.close_deadlines({"feedback", "extension"}, t, "met_at")
+        self.o["replied_at"] = t
+        self.ev(t, clerk, "reply", "replied", unit=unit.pk, data={"reply": reply, "kind": "reply"})
+        t += timedelta(hours=rng.uniform(0.5, 10))
+        if not self.ok(t):
+            return
+        tab = ctx.tables["orders_reply"]
+        row, ix = tab.rows[-1], tab.index
+        row[ix["verdict"]], row[ix["verdict_by_id"]], row[ix["verdict_at"]] = (
+            "accepted",
+            ctx.cast.callback.pk,
+            t,
+        )
+        self.o["reply_accepted_at"] = t
+        self.ev(t, ctx.cast.callback, "accept_reply", "pending_callback")
+        self.open(
+            _deadline(
+                ctx, self.pk, "callback", t, dl.DEFAULT_POLICY.callback_working_days, clause="§6.8"
+            )
+        )
+        t += timedelta(hours=rng.uniform(1, 40))
+        if not self.ok(t):
+            return
+        if rng.random() < 0.06:
+            cb = ctx.tables["orders_callback"].add(
+                order_id=self.pk,
+                method="phone",
+                mode="manual",
+                outcome="unreachable",
+                note="无人接听",
+                by_id=ctx.cast.callback.pk,
+                at=t,
+            )
+            self.ev(
+                t,
+                ctx.cast.callback,
+                "record_callback",
+                None,
+                data={
+                    "callback": cb,
+                    "outcome": "unreachable",
+                    "satisfaction": "",
+                    "resolution": "",
+                },
+            )
+            t += timedelta(hours=rng.uniform(2, 10))
+            if not self.ok(t):
+                return
+        weights = list(SATISFACTION[1])
+        weights[0] *= unit.quality
+        weights[2] /= unit.quality
+        sat = rng.choices(SATISFACTION[0], weights)[0]
+        res = "resolved" if sat != "unsatisfied" or rng.random() < 0.3 else "unresolved"
+        cb = ctx.tables["orders_callback"].add(
+            order_id=self.pk,
+            method=rng.choice(["phone", "phone", "sms", "wechat"]),
+            mode="manual",
+            outcome="reached",
+            satisfaction=sat,
+            resolution=res,
+            note="服务对象进行了评价",
+            by_id=ctx.cast.callback.pk,
+            at=t,
+        )
+        self.close_deadlines({"callback"}, t, "met_at")
+        self.ev(
+            t,
+            ctx.cast.callback,
+            "record_callback",
+            None,
+            data={"callback": cb, "outcome": "reached", "satisfaction": sat, "resolution": res},
+        )
+        t += timedelta(minutes=rng.uniform(1, 30))
+        if not self.ok(t):
+            return
+        if sat == "unsatisfied" and res == "unresolved" and not again and rng.random() < 0.5:
+            self.end_assignments(t, "completed")
+            self.close_deadlines({"callback"}, t, "superseded_at")
+            self.o.update(reopen_count=1, replied_at=None, reply_accepted_at=None, closed_at=None)
+            self.ev(
+                t,
+                ctx.cast.callback,
+                "reopen",
+                "dispatched",
+                unit=unit.pk,
+                note="服务对象不满意，退回重办",
+                data={"units": [unit.name]},
+            )
+            self.dispatch(t, unit, emergency, action="reopen")
+            return self.handle(t, unit, emergency, again=True)
+        self.o["closed_at"] = t
+        self.end_assignments(t, "completed")
+        self.close_deadlines({"callback"}, t, "met_at")
+        self.ev(t, ctx.cast.callback, "close", "closed")
+
+    def finish(self) -> None:
+        self.o["state"] = self.state
+        self.o["updated_at"] = self.last
+        self.ctx.tables["orders_workorder"].add(**self.o)
+        for d in self.open_deadlines:
+            _flush_deadline(self.ctx, d)
+
+
+# ---------------------------------------------------------------------------
+# writing
+
+
+def _sqlite_rows(table: _Table) -> list[list[Any]]:
+    """Datetimes as Django's SQLite backend stores them: naive UTC, ``str()``."""
+    cols = table.datetime_columns
+    for row in table.rows:
+        for i in cols:
+            v = row[i]
+            if v is not None:
+                if v.tzinfo is not UTC:
+                    v = v.astimezone(UTC)
+                row[i] = str(v.replace(tzinfo=None))
+    return table.rows
+
+
+def _write(table: _Table) -> None:
+    if not table.rows:
+        return
+    cols = ", ".join(f'"{c}"' for c in table.columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+                for row in table.rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["?"] * len(table.columns))
+            cursor.cursor.executemany(
+                f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})', _sqlite_rows(table)
+            )
+    table.rows.clear()
+
+
+def _reset_sequences() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in MODELS:
+            t = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{t}"), 1))'
+            )
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load: without them SQLite guesses which index
+    answers the analytics' queries, and PostgreSQL's autovacuum may not have run yet."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in MODELS:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+        else:
+            cursor.execute("ANALYZE")
+
+
+def _context(now: datetime, rng: random.Random) -> _Ctx:
+    units = list(Unit.objects.filter(active=True).exclude(kind__in=["centre", "government"]))
+    if not units:
+        raise RuntimeError("没有承办单位：请先运行 hotline demo 建立演示单位")
+    clerks = {u.unit_id: u for u in User.objects.filter(role="unit", is_active=True).order_by("id")}
+
+    def staff(role: str) -> User:
+        u = User.objects.filter(role=role, is_active=True).order_by("id").first()
+        if u is None:
+            raise RuntimeError(f"没有{role}角色的用户：请先运行 hotline demo")
+        return u
+
+    cast = _Cast(
+        agents=list(User.objects.filter(role="agent", is_active=True)[:4]) or [staff("agent")],
+        reviewer=staff("reviewer"),
+        supervisor=staff("supervisor"),
+        callback=staff("callback"),
+        clerks=clerks,
+    )
+    urng = random.Random(7)
+    handling = {
+        u.pk: _Unit(u.pk, u.name, urng.uniform(0.7, 0.97), urng.uniform(0.6, 1.6), clerks.get(u.pk))
+        for u in units
+    }
+    districts = {a.pk: a for a in Area.objects.filter(level="district")}
+    district_of_path = {a.path: a.pk for a in districts.values()}
+    places = []
+    for a in Area.objects.filter(level="community"):
+        parts = a.path.strip("/").split("/")
+        d = district_of_path.get("/" + "/".join(parts[:2]) + "/", 0)
+        places.append(_Place(a.pk, d, a.name))
+    if not places:
+        places = [_Place(a.pk, 0, a.name) for a in Area.objects.all()] or [_Place(None, 0, "")]  # type: ignore[arg-type]
+    units_for: dict[tuple[str, int], list[_Unit]] = defaultdict(list)
+    area_district: dict[int, int] = {}
+    for a in Area.objects.all():
+        parts = a.path.strip("/").split("/")
+        area_district[a.pk] = district_of_path.get("/" + "/".join(parts[:2]) + "/", 0)
+    for u in units:
+        ds = {area_district.get(a.pk, 0) for a in u.areas.all()} or {0}
+        for c in u.categories.all():
+            for d in ds:
+                units_for[(c.code, d)].append(handling[u.pk])
+    cats = [
+        (c.pk, c.code, c.domain) for c in Category.objects.filter(active=True, parent__isnull=False)
+    ]
+    if not cats:
+        cats = [(c.pk, c.code, c.domain) for c in Category.objects.filter(active=True)]
+    crng = random.Random(11)
+    weights = [crng.paretovariate(1.2) for _ in cats]
+    wrong = next((handling[u.pk] for u in units if u.code == "city-zwfw"), handling[units[0].pk])
+    return _Ctx(
+        now=now,
+        rng=rng,
+        cast=cast,
+        cats=cats,
+        cat_weights=weights,
+        units_for=units_for,
+        fallback=list(handling.values()),
+        wrong=wrong,
+        places=places,
+        due=_DueCache(),
+    )
+
+
+def _day_weights(days: list[date]) -> list[float]:
+    from hotline.calendars.services import working_calendar as wc
+
+    cal = wc()
+    out = []
+    for i, d in enumerate(days):
+        try:
+            w = 1.0 if cal.is_working_day(d) else 0.7
+        except Exception:
+            w = 1.0 if d.weekday() < 5 else 0.7
+        out.append(w * (0.85 + 0.3 * i / max(1, len(days))))  # a slowly growing city
+    return out
+
+
+def generate(
+    orders: int,
+    *,
+    days: int = 730,
+    seed: int = 2024,
+    now: datetime | None = None,
+    batch: int = 20000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write ``orders`` orders spread over the ``days`` days before ``now``.  Returns how
+    many were written."""
+    now = (now or clock.now()).astimezone(UTC)
+    rng = random.Random(seed)
+    ctx = _context(now, rng)
+    ctx.tables = {m._meta.db_table: _Table(m) for m in MODELS}
+    today = now.astimezone(SHANGHAI).date()
+    day_list = [today - timedelta(days=days - 1 - i) for i in range(days)]
+    weights = _day_weights(day_list)
+    total_w = sum(weights)
+    counts = [int(orders * w / total_w) for w in weights]
+    for i in rng.sample(range(days), orders - sum(counts)):
+        counts[i] += 1
+    hour_cum: list[float] = []
+    acc = 0.0
+    for w in HOURS:
+        acc += w
+        hour_cum.append(acc)
+    written = pending = 0
+    seqs = dict(OrderSequence.objects.filter(day__in=day_list).values_list("day", "last"))
+    order_table = ctx.tables["orders_workorder"]
+    touched: set[date] = set()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB: index pages stay hot
+    for day, n in zip(day_list, counts, strict=True):
+        if n == 0:
+            continue
+        start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
+        stamps = sorted(
+            start
+            + timedelta(
+                hours=bisect(hour_cum, rng.random() * acc),
+                seconds=rng.randint(0, 3599),
+            )
+            for _ in range(n)
+        )
+        stamps = [s for s in stamps if s <= now]
+        base = seqs.get(day, 0)
+        for k, t0 in enumerate(stamps, 1):
+            pk = order_table.next_id
+            order_table.next_id += 1
+            _Order(ctx, pk, f"{day:%Y%m%d}{base + k:06d}", t0.astimezone(UTC)).play()
+        seqs[day] = base + len(stamps)
+        touched.add(day)
+        written += len(stamps)
+        pending += len(stamps)
+        if pending >= batch:
+            _flush(ctx, seqs, touched)
+            pending = 0
+            if progress:
+                progress(written)
+    _flush(ctx, seqs, touched)
+    _reset_sequences()
+    _analyze()
+    if progress:
+        progress(written)
+    return written
+
+
+def _flush(ctx: _Ctx, seqs: dict[date, int], touched: set[date]) -> None:
+    with transaction.atomic():
+        for m in MODELS:
+            _write(ctx.tables[m._meta.db_table])
+        for day in sorted(touched):
+            OrderSequence.objects.update_or_create(day=day, defaults={"last": seqs[day]})
+    touched.clear()
