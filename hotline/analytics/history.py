@@ -932,7 +932,11 @@ def generate(
             )
             for _ in range(n)
         )
-        stamps = [s for s in stamps if s <= now]
+        if day == today:
+            # today only has the hours up to now: squeeze the day's profile into them, so
+            # the requested number of orders is written whatever the time of day
+            elapsed = now - start
+            stamps = [start + (s - start) * (elapsed / timedelta(days=1)) for s in stamps]
         base = seqs.get(day, 0)
         for k, t0 in enumerate(stamps, 1):
             pk = order_table.next_id

@@ -246,14 +246,18 @@ def rows(
 
 def open_overdue(now: datetime, units: Iterable[int] | None = None) -> QuerySet:
     """当前超期在办: running sign-for, feedback and extension deadlines already past due at
-    ``now`` — read through the partial index on active deadlines' ``due_at``."""
+    ``now`` — read through the partial index on active deadlines' ``due_at``.
+
+    A running feedback/extension deadline belongs to the order's *current* lead unit: every
+    re-dispatch or 退单 supersedes it, so a join replaces the per-row "lead unit at due time"
+    subquery the dated counters need."""
     qs = (
         Deadline.objects.active()
         .filter(due_at__lt=now, kind__in=UNIT_DEADLINES)
         .annotate(
             m_unit=Coalesce(
                 F("assignment__unit_id"),
-                lead_unit_at("order_id", "due_at"),
+                F("order__lead_unit_id"),
                 output_field=BigIntegerField(),
             ),
             m_at=F("due_at"),

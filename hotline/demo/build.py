@@ -196,7 +196,7 @@ def build_orders(
     cats = {c.code: c for c in Category.objects.all()}
     # a few repeat callers, so "earlier orders by phone number" has something to show
     regulars = [_phone(rng) for _ in range(12)]
-    made = 0
+    before = WorkOrder.objects.count()
     with transaction.atomic():
         for i in range(count):
             day = now - timedelta(days=rng.random() * days)
@@ -208,7 +208,7 @@ def build_orders(
                 story.play(t0, i)
             except ActionError as exc:  # a demo script error must be loud, not half-built
                 raise RuntimeError(f"demo order {i}: {exc.message} {exc.fields}") from exc
-    return made
+    return WorkOrder.objects.count() - before
 
 
 class Story:

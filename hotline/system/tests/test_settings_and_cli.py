@@ -82,5 +82,6 @@ def test_run_check_migrates_and_loads_demo_into_an_empty_database(tmp_path):
     result = run_hotline("run", "--check", **env)
     assert result.returncode == 0, result.stderr
     assert "演示数据已载入" in result.stdout
+    assert "317 张工单" in result.stdout  # 300 random histories + one showcase order per state
     again = run_hotline("run", "--check", **env)  # a second start leaves the data alone
     assert again.returncode == 0 and "演示数据已载入" not in again.stdout
