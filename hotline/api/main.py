@@ -532,6 +532,9 @@ from hotline.supervision.api import router as supervision_router  # noqa: E402
 
 v1.add_router("/supervision", supervision_router)
 v1.add_router("/analytics", analytics_router)
+from hotline.intelligence.api import router as intelligence_router  # noqa: E402
+
+v1.add_router("", intelligence_router)  # /intelligence/…, /orders/{number}/link|merge|unmerge
 api.add_router("/v1", v1)
 
 __all__ = ["api", "dl"]

@@ -165,7 +165,13 @@ def add_subcommands(subparsers: Any) -> argparse.ArgumentParser:
     model: argparse.ArgumentParser = subparsers.add_parser(
         "model", help="训练与评估分类模型 / train and evaluate classifiers"
     )
-    sub = model.add_subparsers(dest="model_command", required=True)
+    add_model_commands(model.add_subparsers(dest="model_command", required=True))
+    return model
+
+
+def add_model_commands(sub: Any) -> None:
+    """Add ``train`` and ``evaluate`` to a subparsers object (the Django ``model`` command
+    adds its own ``retrain`` beside them)."""
 
     def columns(p: argparse.ArgumentParser) -> None:
         p.add_argument("--csv", required=True, help="UTF-8 CSV with a header row")
@@ -185,7 +191,6 @@ def add_subcommands(subparsers: Any) -> argparse.ArgumentParser:
     e.add_argument("--model", help="model directory (default: the installed domain model)")
     e.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     e.set_defaults(handler=_cmd_evaluate)
-    return model
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ from hotline.orders.models import (
     Deadline,
     Event,
     ExtensionRequest,
+    OrderLink,
     OrderSequence,
     Reply,
     SuspensionRequest,
@@ -539,6 +540,7 @@ def do_reject(
     now = _now(now)
     order = _lock(order)
     _check(order, "reject", actor)
+    _refuse_with_merged(order, "不予受理")
     for k, v in _clean_rejection(reason, note, emergency_line).items():
         setattr(order, k, v)
     _supersede(order, ["dispatch"], now)
@@ -563,6 +565,7 @@ def do_direct_close(
     now = _now(now)
     order = _lock(order)
     _check(order, "direct_close", actor)
+    _refuse_with_merged(order, "直办结案")
     if not answer.strip():
         raise ValidationFailed({"answer": "直办结案须填写答复内容"})
     order.direct_answer = answer.strip()
@@ -1234,6 +1237,10 @@ def do_record_callback(
     now = _now(now)
     order = _lock(order)
     _check(order, "record_callback", actor)
+    if order.state == "merged":
+        main = _merge_main(order)
+        if main is None or main.state not in ("pending_callback", "closed"):
+            raise Conflict("并单工单在主工单答复认定后随主工单回访（§6.6.3 c）", state=order.state)
     errors = {}
     if method not in taxonomy.CALLBACK_METHODS:
         errors["method"] = "请选择回访方式（§6.8.2）"
@@ -1306,12 +1313,41 @@ def do_close(
             f"转办工单须回访服务对象后方可结案（§6.7.2）；未联系上的须尝试{policy().max_callback_attempts}次",
             state=order.state,
         )
+    merged = _merged_orders(order)
+    waiting = [m.number for m in merged if not _called_back(m, order)]
+    if waiting:
+        raise Conflict(
+            "并入本工单的服务对象也须回访后方可结案（§6.7.2、§6.6.3 c）：" + "、".join(waiting),
+            state=order.state,
+        )
     order.closed_at = now
     Assignment.objects.filter(order=order, ended_at__isnull=True).update(
         ended_at=now, end_reason="completed"
     )
     _meet(order, ["callback"], now)
-    _move(order, actor, "close", now, note=note, extra_fields=["closed_at"])
+    _move(
+        order,
+        actor,
+        "close",
+        now,
+        note=note,
+        data={"merged": [m.number for m in merged]} if merged else None,
+        extra_fields=["closed_at"],
+    )
+    for m in merged:  # merged orders follow their main order
+        m.closed_at = now
+        m.state = "closed"
+        m.save(update_fields=["state", "closed_at", "updated_at"])
+        _event(
+            m,
+            actor,
+            "close",
+            now,
+            from_state="merged",
+            to_state="closed",
+            note=f"随主工单 {order.number} 结案",
+            data={"main": order.number},
+        )
     return order
 
 
@@ -1389,6 +1425,206 @@ def do_comment(
     if not note.strip():
         raise ValidationFailed({"note": "备注内容不能为空"})
     return _move(order, actor, "comment", now, note=note.strip())
+
+
+# ---------------------------------------------------------------------------
+# duplicates: link and merge (并单, §6.6.3 c)
+
+
+def _lock_pair(a: WorkOrder | int, b: WorkOrder | int) -> tuple[WorkOrder, WorkOrder]:
+    """Lock two orders in primary-key order, so two agents merging the same pair in
+    opposite directions wait for each other instead of deadlocking."""
+    pa = a.pk if isinstance(a, WorkOrder) else a
+    pb = b.pk if isinstance(b, WorkOrder) else b
+    if pa == pb:
+        raise ValidationFailed({"main": "不能与本工单自身关联"})
+    rows = {
+        o.pk: o
+        for o in WorkOrder.objects.select_for_update(of=("self",))
+        .filter(pk__in=[pa, pb])
+        .order_by("pk")
+    }
+    if pa not in rows or pb not in rows:
+        raise ValidationFailed({"main": "主工单不存在"})
+    return rows[pa], rows[pb]
+
+
+def _main_order(value: WorkOrder | int | str) -> int:
+    if isinstance(value, WorkOrder):
+        return value.pk
+    if isinstance(value, str):  # an order number as typed by a person
+        pk = WorkOrder.objects.filter(number=value.strip()).values_list("pk", flat=True).first()
+        if pk is None:
+            raise ValidationFailed({"main": f"找不到工单 {value}"})
+        return pk
+    return int(value)
+
+
+def _merge_main(order: WorkOrder) -> WorkOrder | None:
+    link = (
+        OrderLink.objects.filter(order=order, kind="merge", ended_at__isnull=True)
+        .select_related("main")
+        .first()
+    )
+    return link.main if link else None
+
+
+def _merged_orders(main: WorkOrder) -> list[WorkOrder]:
+    return list(
+        WorkOrder.objects.filter(
+            state="merged",
+            duplicate_links__main=main,
+            duplicate_links__kind="merge",
+            duplicate_links__ended_at__isnull=True,
+        ).order_by("pk")
+    )
+
+
+def _called_back(order: WorkOrder, main: WorkOrder) -> bool:
+    """§6.7.2 for a merged citizen: reached once since the main order's reply was accepted,
+    or unreachable after the centre's maximum attempts."""
+    cbs = order.callbacks.filter(at__gte=main.reply_accepted_at or order.created_at)
+    reached = cbs.filter(outcome="reached").count()
+    failed = cbs.exclude(outcome="reached").count()
+    return lifecycle.may_close_after_callback(reached, failed, policy().max_callback_attempts)
+
+
+def _refuse_with_merged(order: WorkOrder, what: str) -> None:
+    if OrderLink.objects.filter(main=order, kind="merge", ended_at__isnull=True).exists():
+        raise Conflict(
+            f"已有工单并入本工单，并入的服务对象须随主工单答复和回访；请先取消并单再{what}",
+            state=order.state,
+        )
+
+
+def _check_main(main: WorkOrder) -> None:
+    if main.state not in lifecycle.OPEN or main.state == "merged":
+        raise ValidationFailed(
+            {"main": f"主工单 {main.number} 当前为“{main.state_label}”，只能关联在办工单"}
+        )
+
+
+@transaction.atomic
+def do_link_duplicate(
+    order: WorkOrder | int,
+    actor: User,
+    *,
+    main: WorkOrder | int | str,
+    reason: str = "",
+    score: float | None = None,
+    now: datetime | None = None,
+) -> OrderLink:
+    """Record that ``order`` is about the same matter as ``main`` (§6.6.3 c); both keep
+    their own handling.  One event on each order's timeline."""
+    now = _now(now)
+    order, main_order = _lock_pair(order, _main_order(main))
+    _check(order, "link_duplicate", actor)
+    _check_main(main_order)
+    if OrderLink.objects.filter(order=order, main=main_order, ended_at__isnull=True).exists():
+        raise Conflict(f"已与工单 {main_order.number} 关联", state=order.state)
+    link = OrderLink.objects.create(
+        order=order,
+        main=main_order,
+        kind="link",
+        reason=reason.strip(),
+        score=score,
+        previous_state=order.state,
+        created_at=now,
+        created_by=actor,
+    )
+    _move(
+        order, actor, "link_duplicate", now, note=reason.strip(), data={"main": main_order.number}
+    )
+    _event(
+        main_order,
+        actor,
+        "duplicate_linked",
+        now,
+        from_state=main_order.state,
+        note=reason.strip(),
+        data={"duplicate": order.number},
+    )
+    return link
+
+
+@transaction.atomic
+def do_merge(
+    order: WorkOrder | int,
+    actor: User,
+    *,
+    main: WorkOrder | int | str,
+    reason: str = "",
+    score: float | None = None,
+    now: datetime | None = None,
+) -> OrderLink:
+    """并单: handle ``order`` under ``main`` (§6.6.3 c: the same fact is not handled twice).
+    Its running deadlines are superseded; its citizen is called back with the main order
+    and it closes with it.  One event on each order."""
+    now = _now(now)
+    order, main_order = _lock_pair(order, _main_order(main))
+    _check(order, "merge", actor)
+    _check_main(main_order)
+    if _merge_main(main_order) is not None:
+        raise ValidationFailed({"main": f"工单 {main_order.number} 已并入其他工单"})
+    if OrderLink.objects.filter(main=order, kind="merge", ended_at__isnull=True).exists():
+        raise ValidationFailed({"main": "已有工单并入本工单，本工单不能再并入其他工单"})
+    previous = order.state
+    OrderLink.objects.filter(order=order, main=main_order, ended_at__isnull=True).update(
+        ended_at=now, ended_by=actor
+    )  # a link between the pair becomes the merge
+    link = OrderLink.objects.create(
+        order=order,
+        main=main_order,
+        kind="merge",
+        reason=reason.strip(),
+        score=score,
+        previous_state=previous,
+        created_at=now,
+        created_by=actor,
+    )
+    _supersede(order, list(dl.DEADLINE_KINDS.codes), now)
+    _move(order, actor, "merge", now, note=reason.strip(), data={"main": main_order.number})
+    _event(
+        main_order,
+        actor,
+        "merged_in",
+        now,
+        from_state=main_order.state,
+        note=reason.strip(),
+        data={"duplicate": order.number},
+    )
+    return link
+
+
+@transaction.atomic
+def do_unmerge(
+    order: WorkOrder | int, actor: User, *, reason: str, now: datetime | None = None
+) -> WorkOrder:
+    """取消并单: the order returns to intake (accepted) with a fresh dispatch deadline."""
+    now = _now(now)
+    pk = order.pk if isinstance(order, WorkOrder) else order
+    link = OrderLink.objects.filter(order_id=pk, kind="merge", ended_at__isnull=True).first()
+    if link is None:
+        current = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=pk)
+        _check(current, "unmerge", actor)
+        raise Conflict("该工单没有并入其他工单", state=current.state)
+    order, main_order = _lock_pair(pk, link.main_id)
+    _check(order, "unmerge", actor)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "请说明取消并单的理由"})
+    OrderLink.objects.filter(pk=link.pk).update(ended_at=now, ended_by=actor)
+    _move(order, actor, "unmerge", now, note=reason.strip(), data={"main": main_order.number})
+    _open_deadline(order, dl.dispatch_deadline(now, working_calendar()))
+    _event(
+        main_order,
+        actor,
+        "unmerged_out",
+        now,
+        from_state=main_order.state,
+        note=reason.strip(),
+        data={"duplicate": order.number},
+    )
+    return order
 
 
 # ---------------------------------------------------------------------------

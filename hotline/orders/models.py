@@ -329,7 +329,55 @@ EVENT_LABELS = {
     "deadline_recomputed": "时限重新计算",
     "attachment": "上传附件",
     "personal_info_viewed": "查看个人信息",
+    "duplicate_linked": "被关联重复工单",
+    "merged_in": "并入工单",
+    "unmerged_out": "取消并入",
 }
+
+
+class OrderLink(models.Model):
+    """A duplicate (``order``) linked to or merged into its main order (并单, §6.6.3 c).
+
+    ``link`` is a note on both timelines; ``merge`` puts the duplicate in state ``merged``:
+    it is handled under the main order, its citizen is called back when the main order
+    waits for callback, and it closes with the main order.  Ending a link (取消并单) sets
+    ``ended_at``; rows are kept as history."""
+
+    KINDS = [("link", "关联重复"), ("merge", "并单")]
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="duplicate_links")
+    main = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="linked_duplicates")
+    kind = models.CharField("类型", max_length=8, choices=KINDS)
+    reason = models.TextField("说明", blank=True)
+    score = models.FloatField("相似度", null=True, blank=True)
+    previous_state = models.CharField("并单前状态", max_length=24, blank=True)
+    created_at = models.DateTimeField("时间")
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField("取消时间", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重复工单关联"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(kind="merge", ended_at__isnull=True),
+                name="orderlink_one_active_merge",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "main"],
+                condition=Q(ended_at__isnull=True),
+                name="orderlink_one_active_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} → {self.main.number} ({self.get_kind_display()})"
 
 
 class ExtensionRequest(models.Model):

@@ -12,6 +12,8 @@ States::
     handling ─reply / no_further_handling→ replied ─accept_reply→ pending_callback ─close→ closed
     replied ─reverify→ reverify ─reply→ replied · dispatched/handling ─unit_return→ pending_review
     pending_callback / closed ─reopen→ dispatched
+    draft/accepted/returned/pending_review ─merge→ merged ─unmerge→ accepted   (并单)
+    merged follows its main order: called back when the main waits for callback, closed with it
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ STATES = Vocabulary(
         Term("reverify", "再核实", "§6.6.2", "warning"),
         Term("pending_callback", "待回访", "§6.7.2", "info"),
         Term("closed", "已办结", "§6.7", "success"),
+        # 并单: the same matter already reported (§6.6.3 c) is handled under a main order
+        Term("merged", "已并单", "§6.6.3 c [beyond]", "secondary"),
     ],
 )
 
@@ -95,6 +99,9 @@ def _t(
 
 _INTAKE = {"accepted", "returned"}
 _WORKING = {"handling", "reverify"}
+# An order may be merged (并单) into another before a unit holds it; a linked duplicate is only
+# a record on both timelines.  §6.6.3 c: the same fact raised again is not handled twice.
+_MERGEABLE = {"draft", "accepted", "returned", "pending_review"}
 
 # "create" is recording and accepting in one step: a new order is a draft until accepted.
 TRANSITIONS: tuple[Transition, ...] = (
@@ -131,7 +138,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("reverify", "再次核实", {"replied"}, "reverify", CENTRE | {CALLBACK}, "§6.6.2"),
     _t("remind", "电话催办", WITH_UNIT, None, {SUPERVISOR}, "§6.5"),
     _t("supervise", "督办", WITH_UNIT | {"pending_review"}, None, {SUPERVISOR, SYSTEM}, "§6.5 a–d"),
-    _t("record_callback", "记录回访", {"pending_callback"}, None, {CALLBACK}, "§6.8"),
+    # a merged order's citizen is called back too, once the main order waits for callback
+    _t("record_callback", "记录回访", {"pending_callback", "merged"}, None, {CALLBACK}, "§6.8"),
     _t("close", "回访结案", {"pending_callback"}, "closed", {CALLBACK}, "§6.7.2"),
     _t(
         "reopen",
@@ -141,6 +149,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         {CALLBACK} | CENTRE,
         "§6.8 [beyond]",
     ),
+    _t(
+        "link_duplicate",
+        "关联重复工单",
+        OPEN - {"merged"},
+        None,
+        {AGENT, REVIEWER, SUPERVISOR, CALLBACK},
+        "§6.6.3 c [beyond]",
+    ),
+    _t("merge", "并单", _MERGEABLE, "merged", {AGENT, REVIEWER}, "§6.6.3 c [beyond]"),
+    _t("unmerge", "取消并单", {"merged"}, "accepted", {AGENT, REVIEWER}, "§6.6.3 c [beyond]"),
     _t("comment", "备注", OPEN, None, {AGENT, REVIEWER, UNIT, SUPERVISOR, CALLBACK}, "§6.1"),
     _t(
         "attach",

@@ -6,6 +6,8 @@
   in its suggestions panel and a person confirms each one.
 * ``duplicate_providers`` — ``provider(user, values) -> list[DuplicateHint]``: near-duplicate
   open orders for the same matter.
+* ``unit_suggestion_providers`` — ``provider(user, order) -> list[UnitHint]``: handling
+  units proposed on the reviewer's dispatch panel, each with its reasons.
 * ``direct_close_hooks`` — ``hook(order, user, data)`` called inside the transaction that
   closes an order by direct handling (§6.7.1); the knowledge base links the entry the agent
   used (the form posts it as ``knowledge_entry``).
@@ -44,8 +46,17 @@ class DuplicateHint:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class UnitHint:
+    unit_id: int
+    name: str
+    reasons: tuple[str, ...] = ()
+    score: float | None = None
+
+
 suggestion_providers: list[Callable[[Any, dict[str, Any]], list[Suggestion]]] = []
 duplicate_providers: list[Callable[[Any, dict[str, Any]], list[DuplicateHint]]] = []
+unit_suggestion_providers: list[Callable[[Any, Any], list[UnitHint]]] = []
 direct_close_hooks: list[Callable[[Any, Any, dict[str, Any]], None]] = []
 KNOWLEDGE_SEARCH_URL: str | None = None
 
@@ -66,3 +77,7 @@ def suggestions_for(user, values: dict[str, Any]) -> list[Suggestion]:
 
 def duplicates_for(user, values: dict[str, Any]) -> list[DuplicateHint]:
     return _collect(duplicate_providers, user, values)
+
+
+def unit_suggestions_for(user, order) -> list[UnitHint]:
+    return _collect(unit_suggestion_providers, user, order)

@@ -148,7 +148,18 @@ def callback_queues(user: User) -> dict[str, QuerySet[WorkOrder]]:
     """回访员: orders whose reply was accepted wait for the callback (§6.7.2, §6.8)."""
     base = oq.visible_orders(user)
     return {
-        "pending_callback": queue_order(base.filter(state="pending_callback")),
+        # merged orders (并单) wait with their main order: each citizen is called back
+        "pending_callback": queue_order(
+            base.filter(
+                Q(state="pending_callback")
+                | Q(
+                    state="merged",
+                    duplicate_links__kind="merge",
+                    duplicate_links__ended_at__isnull=True,
+                    duplicate_links__main__state="pending_callback",
+                )
+            )
+        ),
         "replied": queue_order(base.filter(state="replied")),
     }
 

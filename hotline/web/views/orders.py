@@ -359,6 +359,7 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
     }
     if "dispatch" in names:
         ctx["recommended_units"] = wq.recommended_units(order)
+        ctx["unit_suggestions"] = hooks.unit_suggestions_for(user, order)
     return ctx
 
 
