@@ -50,7 +50,7 @@ def lamp(org):
     from hotline.intelligence.models import RoutingRule
 
     rule = RoutingRule.objects.create(
-        category=Category.objects.get(code="urban_rural"),
+        category=Category.objects.get(code="street_light"),
         area=org.district,
         component_type="street_lamp",
         unit=org.szyh,
