@@ -148,6 +148,8 @@ def test_callers_earlier_orders_are_listed_as_the_phone_is_typed(web, agent, flo
 
 def test_suggestions_panel_is_empty_until_a_provider_is_registered(web, agent, monkeypatch):
     """SPEC §9: suggestions come from another service; the panel says so until then."""
+    monkeypatch.setattr(hooks, "suggestion_providers", [])
+    monkeypatch.setattr(hooks, "duplicate_providers", [])
     c = web(agent)
     assert "尚未接入" in c.get("/intake/").content.decode()
     r = c.post("/intake/assist/", {"title": "路灯不亮", "content": "小区门口路灯坏了"})

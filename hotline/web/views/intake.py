@@ -118,6 +118,7 @@ def _intake(request, order: WorkOrder | None):
             request.user, form["citizen_phone"].value() or "", exclude=order.pk if order else None
         ),
         "knowledge_search_url": hooks.KNOWLEDGE_SEARCH_URL,
+        "providers": bool(hooks.suggestion_providers or hooks.duplicate_providers),
         "attachments": list(order.attachments.all()) if order else [],
     }
     return render(request, "web/intake/form.html", ctx, status=status)
