@@ -651,8 +651,15 @@ def build_showcase(now: datetime | None = None) -> int:
     return WorkOrder.objects.count() - before
 
 
+# Other apps add their demo rows here (``builder(now) -> orders made``), e.g. routing rules.
+EXTRA_BUILDERS: list = []
+
+
 def build(orders: int = 300, *, seed: int = 12345, now: datetime | None = None) -> int:
     with transaction.atomic():
         build_organisation()
         made = build_orders(orders, seed=seed, now=now)
-        return made + build_showcase(now)
+        made += build_showcase(now)
+        for extra in EXTRA_BUILDERS:
+            made += extra(now)
+        return made

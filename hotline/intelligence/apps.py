@@ -40,6 +40,11 @@ class IntelligenceConfig(AppConfig):
             signal.connect(categories_changed, sender=Category, dispatch_uid="intel-categories")
 
         _register_ui()
+        from hotline.demo import build as demo_build
+        from hotline.intelligence import demo
+
+        if demo.build not in demo_build.EXTRA_BUILDERS:
+            demo_build.EXTRA_BUILDERS.append(demo.build)
         # Long-running processes load the models now, in the background, so the first
         # call of the day does not pay for it (docs/intelligence.md: cost figures).
         argv = " ".join(sys.argv[:2])
