@@ -14,6 +14,8 @@ At most ``MAX_CANDIDATES`` rows (the newest) are scored per query.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +31,38 @@ OPEN_WINDOW_DAYS = 30
 REPEAT_WINDOW_DAYS = 365
 MAX_CANDIDATES = 300
 MIN_SCORE = 0.35
+
+
+_indexes: OrderedDict[tuple, DedupIndex] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _index(rows: list[dict[str, Any]]) -> DedupIndex:
+    """The candidates' index, reused while the same rows (same ids, unchanged) come back —
+    as they do while an agent keeps typing the same call.  Building it is the costly part
+    (~0.4 ms per candidate); a query on a built index is about a millisecond."""
+    key = tuple((r["id"], r["updated_at"]) for r in rows)
+    with _lock:
+        if key in _indexes:
+            _indexes.move_to_end(key)
+            return _indexes[key]
+    index = DedupIndex(
+        Appeal(
+            id=r["id"],
+            text=r["content"],
+            title=r["title"],
+            area_id=r["area_id"],
+            address=r["address"],
+            time=r["created_at"],
+            phone=r["citizen_phone"],
+        )
+        for r in rows
+    )
+    with _lock:
+        _indexes[key] = index
+        while len(_indexes) > 16:
+            _indexes.popitem(last=False)
+    return index
 
 
 @dataclass
@@ -104,6 +138,7 @@ def candidate_orders(values: dict[str, Any], now: datetime, exclude: int | None 
             "created_at",
             "citizen_phone",
             "state",
+            "updated_at",
         )[:MAX_CANDIDATES]
     )
 
@@ -128,18 +163,7 @@ def find_duplicate_orders(
     if not rows:
         return []
     area = next((a for a in areas().values() if a.code == values.get("area")), None)
-    index = DedupIndex(
-        Appeal(
-            id=r["id"],
-            text=r["content"],
-            title=r["title"],
-            area_id=r["area_id"],
-            address=r["address"],
-            time=r["created_at"],
-            phone=r["citizen_phone"],
-        )
-        for r in rows
-    )
+    index = _index(rows)
     appeal = Appeal(
         text=text,
         title=values.get("title") or "",
