@@ -87,6 +87,11 @@ def test_agent_merges_from_the_detail_page(web, agent, flow, django_capture_on_c
     ).exists()
     page = c.get(f"/orders/{dup.number}/").content.decode()
     assert 'data-action="unmerge"' in page and "已并单" in page
+    assert f'主工单：<a href="/orders/{main.number}/">' in page
+    assert (
+        f'重复工单：<a href="/orders/{dup.number}/">'
+        in c.get(f"/orders/{main.number}/").content.decode()
+    )
     # an unknown main order is a field error, not a crash
     other = flow.accepted(title="别的事")
     r = c.post(f"/orders/{other.number}/act/merge/", {"merge-main": "20990101999999"})
