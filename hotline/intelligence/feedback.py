@@ -20,6 +20,8 @@ from hotline.intelligence.models import SuggestionFeedback
 log = logging.getLogger(__name__)
 
 INTAKE_FIELDS = ("appeal_type", "domain", "category", "urgency", "emergency_kind", "area")
+# A not-accepted reason (§5.3) is confirmed by rejecting the call, corrected by accepting it.
+REJECT_FIELDS = ("not_accepted_reason",)
 
 
 def _saved(order, field: str) -> str:
@@ -30,7 +32,14 @@ def _saved(order, field: str) -> str:
     return getattr(order, field) or ""
 
 
-def record_intake(order, actor, *, source: str = "intake", now: datetime | None = None) -> int:
+def record_intake(
+    order,
+    actor,
+    *,
+    source: str = "intake",
+    now: datetime | None = None,
+    fields: tuple[str, ...] = INTAKE_FIELDS + REJECT_FIELDS,
+) -> int:
     """Compare what would be suggested for the saved text with what was saved."""
     from hotline.intelligence import services
 
@@ -46,13 +55,15 @@ def record_intake(order, actor, *, source: str = "intake", now: datetime | None 
     )
     tops = services.top_values(result)
     rows = []
-    for field in INTAKE_FIELDS:
+    for field in fields:
         if field not in tops:
             continue
         suggested, confidence = tops[field]
         chosen = _saved(order, field)
         if field == "area" and not chosen:
             continue  # nothing confirmed
+        if field == "not_accepted_reason" and not (suggested or chosen):
+            continue  # nothing suggested, nothing chosen: no signal
         rows.append(
             SuggestionFeedback(
                 order=order,
@@ -130,6 +141,8 @@ def on_action(action: str, order, event) -> None:
     try:
         if action in ("create", "accept"):
             record_intake(order, actor, now=event.at)
+        elif action in ("reject", "recorded_rejected"):
+            record_intake(order, actor, now=event.at, fields=REJECT_FIELDS)
         elif action == "dispatch":
             record_dispatch(order, actor, now=event.at)
         elif action in ("merge", "link_duplicate"):

@@ -32,6 +32,8 @@ def _result(user, values: dict[str, Any]) -> dict[str, Any]:
         area=values.get("area", ""),
         at=clock.now(),
         user=user,
+        exclude_order=values.get("order"),
+        with_units="order" not in values,
     )
     with _lock:
         _recent[key] = result

@@ -344,6 +344,8 @@ def top_values(result: dict[str, Any]) -> dict[str, tuple[str, float | None]]:
     out["urgency"] = (result["urgency"]["code"], result["urgency"]["confidence"])
     em = result.get("emergency_kind") or []
     out["emergency_kind"] = (em[0]["code"], em[0]["confidence"]) if em else ("", None)
+    na = result.get("not_accepted_reason") or []
+    out["not_accepted_reason"] = (na[0]["code"], na[0]["confidence"]) if na else ("", None)
     areas_found = result["elements"]["areas"]
     if areas_found and areas_found[0].get("code"):
         out["area"] = (areas_found[0]["code"], areas_found[0]["confidence"])

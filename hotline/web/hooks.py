@@ -5,7 +5,8 @@
   provider is ``provider(user, values) -> list[Suggestion]``; the intake page shows them
   in its suggestions panel and a person confirms each one.
 * ``duplicate_providers`` — ``provider(user, values) -> list[DuplicateHint]``: near-duplicate
-  open orders for the same matter.
+  open orders for the same matter (``values["order"]``, when given, is the order itself, on
+  its detail page, to leave out).
 * ``unit_suggestion_providers`` — ``provider(user, order) -> list[UnitHint]``: handling
   units proposed on the reviewer's dispatch panel, each with its reasons.
 * ``direct_close_hooks`` — ``hook(order, user, data)`` called inside the transaction that

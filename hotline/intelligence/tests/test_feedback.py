@@ -104,3 +104,28 @@ def test_admin_shows_the_accuracy_table(client, admin_user, agent):
     assert 'data-testid="accuracy"' in html and "归口分类" in html and "100%" in html
     assert client.get("/admin/intelligence/routingrule/").status_code == 200
     assert client.get("/admin/intelligence/routingrule/add/").status_code == 200
+
+
+def test_rejecting_a_call_confirms_the_not_accepted_suggestion(
+    agent, org, django_capture_on_commit_callbacks
+):
+    """§5.3 d: a fire is the 119's; the agent transfers the caller and records it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        order = act.do_record_rejected(
+            agent,
+            {"channel": "phone", "title": "着火了", "content": "楼下饭店着火了，浓烟很大，快打119"},
+            reason="d_emergency_line",
+            emergency_line="119",
+        )
+    row = SuggestionFeedback.objects.get(order=order, field="not_accepted_reason")
+    assert row.suggested == row.chosen == "d_emergency_line" and row.accepted
+    assert not SuggestionFeedback.objects.filter(order=order, field="domain").exists()
+
+
+def test_accepting_a_call_flagged_as_out_of_scope_is_a_correction(
+    flow, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = flow.accepted(content="楼道里有烟味，像是着火了，已经打了119，想问物业为什么不管")
+    row = SuggestionFeedback.objects.filter(order=order, field="not_accepted_reason").first()
+    assert row is not None and row.chosen == "" and not row.accepted

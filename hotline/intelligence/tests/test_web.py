@@ -102,3 +102,12 @@ def test_unit_users_are_not_offered_merging(web, clerk, flow):
     o = flow.handling()
     page = web(clerk).get(f"/orders/{o.number}/").content.decode()
     assert 'data-action="merge"' not in page and 'data-action="link_duplicate"' not in page
+
+
+def test_detail_page_offers_the_duplicates_as_main_orders(web, agent, flow):
+    main = flow.accepted()
+    dup = flow.accepted(title="康乐小区3号楼楼顶漏水", citizen_phone="13900001111")
+    page = web(agent).get(f"/orders/{dup.number}/").content.decode()
+    assert 'data-testid="duplicate-candidate"' in page
+    assert f'data-apply-field="merge-main" data-apply-value="{main.number}"' in page
+    assert f'data-apply-value="{dup.number}"' not in page  # never itself

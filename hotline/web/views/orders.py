@@ -357,6 +357,19 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
         "not_accepted_label": screening.NOT_ACCEPTED_REASONS.label(order.not_accepted_reason),
         "urgency_colour": taxonomy.URGENCY.colour(order.urgency),
     }
+    if {"merge", "link_duplicate"} & set(names):
+        ctx["duplicate_candidates"] = hooks.duplicates_for(
+            user,
+            {
+                "title": order.title,
+                "content": order.content,
+                "address": order.address,
+                "category": order.category.code if order.category_id else "",
+                "area": order.area.code if order.area_id else "",
+                "citizen_phone": order.citizen_phone,
+                "order": order.pk,
+            },
+        )
     if "dispatch" in names:
         ctx["recommended_units"] = wq.recommended_units(order)
         ctx["unit_suggestions"] = hooks.unit_suggestions_for(user, order)
