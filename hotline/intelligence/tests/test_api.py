@@ -95,3 +95,15 @@ def test_feedback_endpoint(as_, agent, flow):
     row = SuggestionFeedback.objects.get(pk=body["id"])
     assert row.source == "api" and row.actor == agent and row.order == o
     assert api.post("/intelligence/feedback", {"field": "colour"}).status_code == 422
+
+
+def test_openapi_lists_the_endpoints(as_, agent):
+    paths = as_(agent).client.get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/intelligence/suggest",
+        "/api/v1/intelligence/feedback",
+        "/api/v1/orders/{number}/link",
+        "/api/v1/orders/{number}/merge",
+        "/api/v1/orders/{number}/unmerge",
+    ):
+        assert path in paths
