@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 
 from hotline.catalog.models import Category
 from hotline.orders import queries as oq
-from hotline.orders.models import Assignment, Callback, Deadline, Reply, WorkOrder
+from hotline.orders.models import Assignment, Callback, Deadline, OrderLink, Reply, WorkOrder
 from hotline.org.models import Area, Unit, User
 from hotline.rules import deadlines as dl
 from hotline.rules import lifecycle, taxonomy
@@ -153,10 +153,15 @@ def callback_queues(user: User) -> dict[str, QuerySet[WorkOrder]]:
             base.filter(
                 Q(state="pending_callback")
                 | Q(
+                    Exists(
+                        OrderLink.objects.filter(
+                            order=OuterRef("pk"),
+                            kind="merge",
+                            ended_at__isnull=True,
+                            main__state="pending_callback",
+                        )
+                    ),
                     state="merged",
-                    duplicate_links__kind="merge",
-                    duplicate_links__ended_at__isnull=True,
-                    duplicate_links__main__state="pending_callback",
                 )
             )
         ),

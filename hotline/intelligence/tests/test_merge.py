@@ -106,15 +106,15 @@ def test_merge_then_callback_for_every_citizen(flow, agent, reviewer, clerk, cal
         act.do_record_callback(
             dup, callback_agent, method="phone", satisfaction="satisfied", resolution="resolved"
         )
+    for title in ("另一处漏水", "又一处漏水"):  # the main order linked twice: still one row
+        act.do_link_duplicate(main, agent, main=flow.accepted(title=title))
     act.do_accept_reply(main, reviewer)
     from hotline.web.queries import callback_queues
 
-    assert set(
+    queue = list(
         callback_queues(callback_agent)["pending_callback"].values_list("number", flat=True)
-    ) == {
-        main.number,
-        dup.number,
-    }
+    )
+    assert sorted(queue) == sorted([main.number, dup.number])
     act.do_record_callback(
         main, callback_agent, method="phone", satisfaction="satisfied", resolution="resolved"
     )
