@@ -58,7 +58,13 @@ def suggestion_provider(user, values: dict[str, Any]) -> list[hooks.Suggestion]:
         t = r["type"][0]
         out.append(S("appeal_type", t["code"], f"诉求类型：{t['label']}", _why(t), t["confidence"]))
     for c in r["category"][:2]:
-        out.append(S("category", c["code"], f"诉求分类：{c['label']}", _why(c), c["confidence"]))
+        if c["code"] == c.get("domain"):  # no sub-category matched: the domain, to narrow down
+            why = "；".join(x for x in (_why(c), "请在该类下选择具体分类") if x)
+            out.append(S("domain", c["code"], f"归口分类：{c['label']}", why, c["confidence"]))
+        else:
+            out.append(
+                S("category", c["code"], f"诉求分类：{c['label']}", _why(c), c["confidence"])
+            )
     u = r["urgency"]
     out.append(
         S(

@@ -3,7 +3,8 @@
 * ``suggestion_providers`` — the intelligence service (SPEC §9) proposes type, category,
   urgency, emergency kind, non-acceptance reason or unit from what the agent typed.  Each
   provider is ``provider(user, values) -> list[Suggestion]``; the intake page shows them
-  in its suggestions panel and a person confirms each one.
+  in its suggestions panel and a person confirms each one.  ``field`` names the form input
+  the "采用" button fills; ``unit`` and ``domain`` suggestions are shown without one.
 * ``duplicate_providers`` — ``provider(user, values) -> list[DuplicateHint]``: near-duplicate
   open orders for the same matter (``values["order"]``, when given, is the order itself, on
   its detail page, to leave out).

@@ -111,3 +111,15 @@ def test_detail_page_offers_the_duplicates_as_main_orders(web, agent, flow):
     assert 'data-testid="duplicate-candidate"' in page
     assert f'data-apply-field="merge-main" data-apply-value="{main.number}"' in page
     assert f'data-apply-value="{dup.number}"' not in page  # never itself
+
+
+def test_a_domain_without_sub_category_is_shown_without_an_apply_button(web, agent, org):
+    """A vague appeal matches no sub-category word: the domain is shown to narrow down, with
+    nothing to apply (the form's select holds sub-categories)."""
+    page = (
+        web(agent)
+        .post("/intake/assist/", {"title": "反映问题", "content": "反映一个问题希望有关部门重视"})
+        .content.decode()
+    )
+    assert "归口分类：" in page and "请在该类下选择具体分类" in page
+    assert 'data-apply-field="domain"' not in page
