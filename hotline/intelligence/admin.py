@@ -23,7 +23,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_filter = ["enabled", "component_type"]
     search_fields = ["keyword", "unit__name", "category__name", "area__name", "note"]
     list_select_related = ["category", "area", "unit"]
-    raw_id_fields = ["category", "area", "unit"]
+    autocomplete_fields = ["category", "area", "unit"]
 
 
 @admin.register(ModelVersion)

@@ -129,3 +129,26 @@ def test_accepting_a_call_flagged_as_out_of_scope_is_a_correction(
         order = flow.accepted(content="楼道里有烟味，像是着火了，已经打了119，想问物业为什么不管")
     row = SuggestionFeedback.objects.filter(order=order, field="not_accepted_reason").first()
     assert row is not None and row.chosen == "" and not row.accepted
+
+
+def test_admin_edits_the_routing_catalogue(client, admin_user, org):
+    from hotline.catalog.models import Category
+    from hotline.intelligence.models import RoutingRule
+
+    client.force_login(admin_user)
+    r = client.post(
+        "/admin/intelligence/routingrule/add/",
+        {
+            "category": Category.objects.get(code="street_light").pk,
+            "area": org.district.pk,
+            "component_type": "street_lamp",
+            "keyword": "",
+            "unit": org.szyh.pk,
+            "priority": 10,
+            "enabled": "on",
+            "note": "",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    rule = RoutingRule.objects.get()
+    assert str(rule) == "规则：城乡建设/路灯照明 · 海勃湾区 · 路灯 → 海勃湾区市政养护中心"
