@@ -45,11 +45,13 @@ class IntelligenceConfig(AppConfig):
 
         if demo.build not in demo_build.EXTRA_BUILDERS:
             demo_build.EXTRA_BUILDERS.append(demo.build)
-        # Long-running processes load the models now, in the background, so the first
-        # call of the day does not pay for it (docs/intelligence.md: cost figures).
+        # Web worker processes (gunicorn's, as `hotline run` starts them, or runserver) load
+        # the models now, in the background, so the first call does not pay for it
+        # (docs/intelligence.md: cost figures).  The supervising `hotline run` process and
+        # the task worker never suggest anything and skip it.
         argv = " ".join(sys.argv[:2])
         if os.environ.get("HOTLINE_WARM_MODELS") == "1" or any(
-            w in argv for w in ("gunicorn", "hotline run", "runserver", "worker")
+            w in argv for w in ("gunicorn", "runserver")
         ):
             threading.Thread(target=_warm_quietly, name="hotline-warm", daemon=True).start()
 
