@@ -532,6 +532,7 @@ from hotline.supervision.api import router as supervision_router  # noqa: E402
 
 v1.add_router("/supervision", supervision_router)
 v1.add_router("/analytics", analytics_router)
+v1.add_router("/knowledge", "hotline.knowledge.api.router")
 api.add_router("/v1", v1)
 
 __all__ = ["api", "dl"]

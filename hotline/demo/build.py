@@ -29,9 +29,17 @@ class Cast:
     callback: User
 
 
+# Other apps add their demo rows: ``reset_hooks`` run first in ``reset()`` (remove rows that
+# protect units), ``extra_builders`` (``fn(now) -> None``) run last in ``build()``.
+reset_hooks: list = []
+extra_builders: list = []
+
+
 def reset() -> None:
     """Remove all orders and the demo organisation (users, units, areas)."""
     with transaction.atomic():
+        for hook in reset_hooks:
+            hook()
         WorkOrder.objects.all().delete()
         OrderSequence.objects.all().delete()
         ApiToken.objects.all().delete()
@@ -655,4 +663,7 @@ def build(orders: int = 300, *, seed: int = 12345, now: datetime | None = None) 
     with transaction.atomic():
         build_organisation()
         made = build_orders(orders, seed=seed, now=now)
-        return made + build_showcase(now)
+        made += build_showcase(now)
+        for builder in extra_builders:
+            builder(now)
+        return made
