@@ -96,7 +96,7 @@ def list_entries(request: HttpRequest, state: str = "", stale: bool = False, min
     return {"results": [entry_out(e, day=day) for e in rows.order_by("pk")[:500]]}
 
 
-@router.post("/entries", summary="新建条目（草稿）")
+@router.post("/entries", response={201: dict}, summary="新建条目（草稿）")
 def create_entry(request: HttpRequest, body: EntryIn):
     e = actions.do_create(request.user, body.dict(exclude_none=True))
     return Status(201, entry_out(e))
@@ -110,19 +110,6 @@ def get_entry(request: HttpRequest, pk: int):
 @router.patch("/entries/{pk}", summary="修改条目（责任单位及上级、热线中心）")
 def update_entry(request: HttpRequest, pk: int, body: EntryIn):
     e = actions.do_update(_get(request, pk), request.user, body.dict(exclude_unset=True))
-    return entry_out(_get(request, e.pk))
-
-
-@router.post(
-    "/entries/{pk}/{action}",
-    summary="流转：submit 提交审核、publish 发布、return 退回、expire 失效、reopen 重新编辑",
-)
-def transition_entry(request: HttpRequest, pk: int, action: str, body: TransitionIn):
-    from hotline.knowledge.choices import TRANSITIONS
-
-    if action not in TRANSITIONS:
-        raise NotFound("未知操作")
-    e = actions.do_transition(_get(request, pk), request.user, action, note=body.note)
     return entry_out(_get(request, e.pk))
 
 
@@ -144,3 +131,16 @@ def entry_versions(request: HttpRequest, pk: int):
             for v in e.versions.select_related("actor")
         ]
     }
+
+
+@router.post(
+    "/entries/{pk}/{action}",
+    summary="流转：submit 提交审核、publish 发布、return 退回、expire 失效、reopen 重新编辑",
+)
+def transition_entry(request: HttpRequest, pk: int, action: str, body: TransitionIn):
+    from hotline.knowledge.choices import TRANSITIONS
+
+    if action not in TRANSITIONS:
+        raise NotFound("未知操作")
+    e = actions.do_transition(_get(request, pk), request.user, action, note=body.note)
+    return entry_out(_get(request, e.pk))
