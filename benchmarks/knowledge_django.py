@@ -153,10 +153,10 @@ def main() -> None:
 
     edit_wall = []
     for n, i in enumerate(sample[: args.edits]):
-        word = f"测试条目{n}号加装电梯补贴"
+        word = f"zqxj{n}kb 加装电梯补贴"
         t = time.perf_counter()
         actions.do_update(pk_of[i], admin, {"title": word})
-        found = index.search(agent, word, limit=1)
+        found = index.search(agent, word.split()[0], limit=1)
         edit_wall.append((time.perf_counter() - t) * 1000)
         assert found and found[0].entry.pk == pk_of[i], "edit not found"
 
