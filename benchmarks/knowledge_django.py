@@ -115,7 +115,7 @@ def main() -> None:
     t = time.perf_counter()
     made = Entry.objects.bulk_create(rows, batch_size=500)
     insert_s = time.perf_counter() - t
-    Stamp.objects.create(pk=1, value=len(made))
+    Stamp.objects.update_or_create(pk=1, defaults={"value": len(made)})
     pk_of = [e.pk for e in made]
     by_text: dict[str, set[int]] = {}
     for i, a in enumerate(answers):

@@ -151,10 +151,12 @@ class KnowledgeIndex:
             return self._engine
 
     def valid_ids(self, day: date) -> frozenset[int]:
-        """Ids of the entries agents may see on ``day``, cached per stamp and day."""
+        """Ids of the entries agents may see on ``day``, cached per stamp and day (the
+        stamp the index was last refreshed to: call ``refresh()`` first)."""
         from hotline.knowledge.queries import valid_entries
 
-        self.refresh()
+        if self._engine is None:
+            self.refresh()
         with self._lock:
             v = self._valid
             if v is None or v.stamp != self._stamp or v.day != day:

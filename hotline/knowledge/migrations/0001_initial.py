@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def seed_stamp(apps, schema_editor):
+    apps.get_model("knowledge", "Stamp").objects.get_or_create(pk=1, defaults={"value": 0})
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -124,4 +128,5 @@ class Migration(migrations.Migration):
             model_name='entryversion',
             constraint=models.UniqueConstraint(fields=('entry', 'number'), name='knowledge_version_unique'),
         ),
+        migrations.RunPython(seed_stamp, migrations.RunPython.noop),
     ]
