@@ -118,6 +118,11 @@ class EntryVersion(models.Model):
             models.UniqueConstraint(fields=["entry", "number"], name="knowledge_version_unique")
         ]
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("entry versions are append-only")
+        super().save(*args, **kwargs)
+
     @property
     def action_label(self) -> str:
         from hotline.knowledge.choices import ACTION_LABELS

@@ -68,6 +68,9 @@ def test_each_edit_is_a_version_with_the_changed_fields_and_a_full_snapshot(cler
     assert second.at == datetime(2026, 3, 5, 1, 0, tzinfo=UTC)
     entry.refresh_from_db()
     assert entry.updated_at == second.at
+    first.note = "rewritten"
+    with pytest.raises(ValueError):
+        first.save()  # history is append-only
 
 
 def test_versions_page_lists_changes_in_chinese(clerk, web):
