@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "hotline.api",
     "hotline.demo",
     "hotline.analytics",
+    "hotline.knowledge",
     "hotline.system",
     "hotline.web",
     "hotline.intelligence",

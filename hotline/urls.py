@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("analytics/", include("hotline.analytics.urls")),
+    path("knowledge/", include("hotline.knowledge.urls")),
     path("", include("hotline.web.urls")),
 ]

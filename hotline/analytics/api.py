@@ -30,6 +30,7 @@ def row_out(r: assessment.Row) -> dict:
         "unit": {"id": r.unit.pk, "code": r.unit.code, "name": r.unit.name},
         "counts": r.counts,
         "open_overdue": r.open_overdue,
+        "extra": r.extra,
         "rates": r.rates,
         "score": r.score,
         "rank": r.rank,
@@ -50,7 +51,8 @@ def assessment_out(result: assessment.Assessment) -> dict:
             result.sealed_until.astimezone(SHANGHAI).isoformat() if result.sealed_until else None
         ),
         "metrics": [{"code": m.code, "label": m.label, "help": m.help} for m in METRICS.values()]
-        + [{"code": "open_overdue", "label": OPEN_OVERDUE_LABEL, "help": OPEN_OVERDUE_HELP}],
+        + [{"code": "open_overdue", "label": OPEN_OVERDUE_LABEL, "help": OPEN_OVERDUE_HELP}]
+        + [{"code": c.code, "label": c.label, "help": c.help} for c in assessment.EXTRA_COLUMNS],
         "rates": [{"code": c, "label": v[0], "weight": v[3]} for c, v in assessment.RATES.items()],
         "tiers": [{"min": t, "code": c, "label": lb} for t, c, lb in assessment.tiers()],
         "rows": [row_out(r) for r in result.rows],

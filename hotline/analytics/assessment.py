@@ -9,6 +9,7 @@ index of active deadlines.  Formulas: ``docs/assessment.md``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,6 +37,23 @@ RATES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], float]] = {
 
 DEFAULT_TIERS = [(90.0, "excellent", "优秀"), (80.0, "good", "良好"), (60.0, "fair", "一般")]
 POOR = ("poor", "较差")
+
+
+@dataclass(frozen=True)
+class ExtraColumn:
+    """A per-unit snapshot count another app adds to the table, e.g. the knowledge base's
+    entries past their review date (§4.2 c).  ``counts(now) -> {unit_id: n}`` (each unit's
+    own); ``url`` is a URL name of the page listing them, opened with ``?unit=<code>``.
+    Shown and exported, not part of the score."""
+
+    code: str
+    label: str
+    help: str
+    counts: Callable[[datetime], dict[int, int]]
+    url: str = ""
+
+
+EXTRA_COLUMNS: list[ExtraColumn] = []
 
 
 def tiers() -> list[tuple[float, str, str]]:
@@ -91,6 +109,7 @@ class Row:
     rank: int | None = None
     tier: str = ""
     tier_label: str = "—"
+    extra: dict[str, int] = field(default_factory=dict)
 
     @property
     def evaluated(self) -> int:
@@ -98,7 +117,7 @@ class Row:
 
     @property
     def active(self) -> bool:
-        return any(self.counts.values()) or self.open_overdue > 0
+        return any(self.counts.values()) or self.open_overdue > 0 or any(self.extra.values())
 
 
 @dataclass
@@ -162,6 +181,7 @@ def assess(
         units = [u for u in units if u.path.startswith(scope.path)]
     own = own_counts(period, now)
     overdue = open_overdue_counts(now)
+    extras = {c.code: c.counts(now) for c in EXTRA_COLUMNS}
 
     if include_subunits:
         # add every unit's own counts to itself and each ancestor shown
@@ -181,8 +201,9 @@ def assess(
                     summed[target][k] += n
                 summed_overdue[target] += late
         own_rows, overdue_rows = summed, summed_overdue
+        extra_rows = {code: _sum_up(values, by_path) for code, values in extras.items()}
     else:
-        own_rows, overdue_rows = own, overdue
+        own_rows, overdue_rows, extra_rows = own, overdue, extras
 
     def counts_for(u: Unit) -> tuple[dict[str, int], int]:
         return (
@@ -191,6 +212,8 @@ def assess(
         )
 
     rows = [Row(u, *counts_for(u)) for u in units]
+    for r in rows:
+        r.extra = {code: values.get(r.unit.pk, 0) for code, values in extra_rows.items()}
     if only_active:
         rows = [r for r in rows if r.active]
     for r in rows:
@@ -206,10 +229,24 @@ def assess(
         for k, n in (own.get(u.pk) or {}).items():
             tc[k] += n
     total = Row(Unit(name="合计", code="total"), tc, sum(overdue.get(u.pk, 0) for u in units))
+    total.extra = {code: sum(v.get(u.pk, 0) for u in units) for code, v in extras.items()}
     total.rates = {code: rate(tc, code) for code in RATES}
     total.score = score(total.rates)
     total.tier, total.tier_label = tier_of(total.score)
     return Assessment(period, now, rows, total, include_subunits, scope, rollup.watermark())
+
+
+def _sum_up(values: dict[int, int], by_path: dict[str, int]) -> dict[int, int]:
+    """Each unit's own ``values`` added to itself and every ancestor shown."""
+    out: dict[int, int] = defaultdict(int)
+    paths = dict(Unit.objects.filter(pk__in=list(values)).values_list("pk", "path"))
+    for pk, n in values.items():
+        parts = paths.get(pk, "").strip("/").split("/")
+        for i in range(1, len(parts) + 1):
+            target = by_path.get("/" + "/".join(parts[:i]) + "/")
+            if target is not None:
+                out[target] += n
+    return out
 
 
 def drill(

@@ -135,7 +135,7 @@ def xlsx_response(
 
 
 def assessment_headers() -> list[tuple[str, int]]:
-    from hotline.analytics.assessment import RATES
+    from hotline.analytics.assessment import EXTRA_COLUMNS, RATES
     from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_LABEL
 
     return [
@@ -146,11 +146,12 @@ def assessment_headers() -> list[tuple[str, int]]:
         *[(RATES[c][0], 10) for c in RATES],
         *[(m.label, 9) for m in METRICS.values()],
         (OPEN_OVERDUE_LABEL, 12),
+        *[(c.label, 12) for c in EXTRA_COLUMNS],
     ]
 
 
 def assessment_rows(result) -> Iterable[list[Any]]:
-    from hotline.analytics.assessment import RATES
+    from hotline.analytics.assessment import EXTRA_COLUMNS, RATES
     from hotline.analytics.metrics import METRICS
 
     for r in [*result.rows, result.total]:
@@ -162,4 +163,5 @@ def assessment_rows(result) -> Iterable[list[Any]]:
             *[r.rates.get(c) for c in RATES],
             *[r.counts.get(c, 0) for c in METRICS],
             r.open_overdue,
+            *[r.extra.get(c.code, 0) for c in EXTRA_COLUMNS],
         ]

@@ -77,10 +77,22 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
     result = assessment.assess(period, scope=scope, include_subunits=subunits)
     columns = [(m.code, m.label, m.help) for m in METRICS.values()]
     columns.append(("open_overdue", OPEN_OVERDUE_LABEL, OPEN_OVERDUE_HELP))
+    columns += [(c.code, c.label, c.help) for c in assessment.EXTRA_COLUMNS]
+    extra_urls = {c.code: reverse(c.url) if c.url else "" for c in assessment.EXTRA_COLUMNS}
+    drill_url = reverse("analytics:drill")
     rows = []
     for r in [*result.rows, result.total]:
+        query = _query(period, unit=r.unit.code, subunits=subunits)
         cells = [
-            (code, r.open_overdue if code == "open_overdue" else r.counts.get(code, 0))
+            (
+                code,
+                r.open_overdue
+                if code == "open_overdue"
+                else r.extra.get(code, r.counts.get(code, 0)),
+                f"{extra_urls[code]}?unit={r.unit.code}"
+                if code in extra_urls
+                else f"{drill_url}?{query}&metric={code}",
+            )
             for code, _l, _h in columns
         ]
         rows.append(
@@ -89,7 +101,7 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
                 "is_total": r is result.total,
                 "rates": [(c, r.rates.get(c)) for c in assessment.RATES],
                 "cells": cells,
-                "drill": _query(period, unit=r.unit.code, subunits=subunits),
+                "drill": query,
             }
         )
     return render(

@@ -535,6 +535,7 @@ v1.add_router("/analytics", analytics_router)
 from hotline.intelligence.api import router as intelligence_router  # noqa: E402
 
 v1.add_router("", intelligence_router)  # /intelligence/…, /orders/{number}/link|merge|unmerge
+v1.add_router("/knowledge", "hotline.knowledge.api.router")
 api.add_router("/v1", v1)
 
 __all__ = ["api", "dl"]

@@ -29,9 +29,18 @@ class Cast:
     callback: User
 
 
+# Other apps add their demo rows: ``reset_hooks`` run first in ``reset()`` (remove rows that
+# protect units), ``extra_builders`` (``fn(now) -> orders made, or None``) run last in
+# ``build()`` (routing rules, duplicate pairs, knowledge entries …).
+reset_hooks: list = []
+extra_builders: list = []
+
+
 def reset() -> None:
     """Remove all orders and the demo organisation (users, units, areas)."""
     with transaction.atomic():
+        for hook in reset_hooks:
+            hook()
         WorkOrder.objects.all().delete()
         OrderSequence.objects.all().delete()
         ApiToken.objects.all().delete()
@@ -651,15 +660,11 @@ def build_showcase(now: datetime | None = None) -> int:
     return WorkOrder.objects.count() - before
 
 
-# Other apps add their demo rows here (``builder(now) -> orders made``), e.g. routing rules.
-EXTRA_BUILDERS: list = []
-
-
 def build(orders: int = 300, *, seed: int = 12345, now: datetime | None = None) -> int:
     with transaction.atomic():
         build_organisation()
         made = build_orders(orders, seed=seed, now=now)
         made += build_showcase(now)
-        for extra in EXTRA_BUILDERS:
-            made += extra(now)
+        for builder in extra_builders:
+            made += builder(now) or 0
         return made

@@ -43,8 +43,8 @@ class IntelligenceConfig(AppConfig):
         from hotline.demo import build as demo_build
         from hotline.intelligence import demo
 
-        if demo.build not in demo_build.EXTRA_BUILDERS:
-            demo_build.EXTRA_BUILDERS.append(demo.build)
+        if demo.build not in demo_build.extra_builders:
+            demo_build.extra_builders.append(demo.build)
         # Web worker processes (gunicorn's, as `hotline run` starts them, or runserver) load
         # the models now, in the background, so the first call does not pay for it
         # (docs/intelligence.md: cost figures).  The supervising `hotline run` process and

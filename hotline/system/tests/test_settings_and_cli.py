@@ -82,6 +82,8 @@ def test_run_check_migrates_and_loads_demo_into_an_empty_database(tmp_path):
     result = run_hotline("run", "--check", **env)
     assert result.returncode == 0, result.stderr
     assert "演示数据已载入" in result.stdout
-    assert "317 张工单" in result.stdout  # 300 random histories + one showcase order per state
+    assert (
+        "321 张工单" in result.stdout
+    )  # 300 random histories, one showcase order per state, 4 duplicate-pair orders
     again = run_hotline("run", "--check", **env)  # a second start leaves the data alone
     assert again.returncode == 0 and "演示数据已载入" not in again.stdout
