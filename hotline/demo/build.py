@@ -655,4 +655,8 @@ def build(orders: int = 300, *, seed: int = 12345, now: datetime | None = None) 
     with transaction.atomic():
         build_organisation()
         made = build_orders(orders, seed=seed, now=now)
-        return made + build_showcase(now)
+        made += build_showcase(now)
+        from hotline.channels.demo import build_channel_clients
+
+        build_channel_clients()
+        return made

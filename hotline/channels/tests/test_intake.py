@@ -98,3 +98,14 @@ def test_a_failed_submission_does_not_burn_its_key(portal_app, citizen_appeal):
     assert not IdempotencyRecord.objects.exists()
     order, created = services.submit_appeal(portal_app, citizen_appeal, idempotency_key="k-3")
     assert created
+
+
+def test_demo_has_one_client_per_channel_with_documented_keys(org, citizen_appeal):
+    from hotline.channels.demo import DEMO_CLIENTS, build_channel_clients, demo_key
+
+    build_channel_clients()
+    build_channel_clients()  # rebuilding keeps one client per channel
+    assert ChannelClient.objects.count() == len(DEMO_CLIENTS)
+    grid = services.authenticate_key(demo_key("grid"))
+    assert grid is not None and grid.auto_accept and grid.channel == "grid"
+    assert services.authenticate_key(demo_key("portal")).channel == "portal"
