@@ -62,7 +62,7 @@ class ChannelKeyAuth(APIKeyHeader):
             raise Unauthenticated("API 密钥无效")
         if not client.enabled:
             raise ClientDisabled("该渠道接入方已停用，请联系热线中心")
-        services.authenticate_key(key, now=now)
+        services.mark_used(client, now=now)
         services.check_rate(client, now=now)
         return client
 
@@ -192,13 +192,13 @@ def _idempotency_key(request: HttpRequest, body_key: str | None) -> str | None:
     return request.headers.get("Idempotency-Key") or body_key or None
 
 
-def _appeal_out(order: WorkOrder, created: bool) -> dict[str, Any]:
+def _appeal_out(order: WorkOrder, created: bool, files: int) -> dict[str, Any]:
     return {
         "number": order.number,
         "state": order.state,
         "state_label": order.state_label,
         "created": created,
-        "attachments": order.attachments.count(),
+        "attachments": files if created else order.attachments.count(),
         "status_url": f"/api/v1/channel/appeals/{order.number}",
     }
 
@@ -210,7 +210,7 @@ def _submit(request: HttpRequest, data: dict[str, Any], files, body_key: str | N
         files,
         idempotency_key=_idempotency_key(request, body_key),
     )
-    return Status(201 if created else 200, _appeal_out(order, created))
+    return Status(201 if created else 200, _appeal_out(order, created, len(files)))
 
 
 SUBMIT = {200: ChannelAppealOut, 201: ChannelAppealOut, **ERRORS}

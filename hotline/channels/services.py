@@ -62,11 +62,15 @@ def authenticate_key(raw_key: str, *, now: datetime | None = None) -> ChannelCli
     client = lookup_key(raw_key)
     if client is None or not client.enabled:
         return None
+    mark_used(client, now=now)
+    return client
+
+
+def mark_used(client: ChannelClient, *, now: datetime | None = None) -> None:
     now = now or clock.now()
     if client.last_used_at is None or now - client.last_used_at > LAST_USED_EVERY:
         ChannelClient.objects.filter(pk=client.pk).update(last_used_at=now)
         client.last_used_at = now
-    return client
 
 
 def lookup_key(raw_key: str) -> ChannelClient | None:

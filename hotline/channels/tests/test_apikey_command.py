@@ -64,3 +64,23 @@ def test_the_hotline_command_exits_non_zero_on_an_unknown_channel(tmp_path):
         check=False,
     )
     assert r.returncode != 0 and "unknown channel" in r.stderr
+
+
+def test_admin_shows_a_new_key_once(admin_user):
+    import re
+
+    from django.test import Client
+
+    web = Client()
+    web.force_login(admin_user)
+    r = web.post(
+        "/admin/channels/channelclient/add/",
+        {"name": "i乌海", "channel": "app", "rate_limit_per_minute": "60", "enabled": "on"},
+        follow=True,
+    )
+    assert r.status_code == 200
+    key = re.search(r"只显示这一次，请立即妥善保存）：(hk_[\w-]+)", r.content.decode()).group(1)
+    client = services.authenticate_key(key)
+    assert client is not None and client.name == "i乌海" and client.key_hash != key
+    page = web.get(f"/admin/channels/channelclient/{client.pk}/change/").content.decode()
+    assert key not in page and client.key_prefix in page
