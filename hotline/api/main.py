@@ -100,6 +100,8 @@ def _zh(err: dict) -> str:
         "int_parsing": "须为整数",
         "int_type": "须为整数",
         "decimal_parsing": "须为数字",
+        "float_parsing": "须为数字",
+        "float_type": "须为数字",
         "greater_than_equal": f"不能小于 {ctx.get('ge')}",
         "less_than_equal": f"不能大于 {ctx.get('le')}",
         "literal_error": f"只能是 {ctx.get('expected')}",
@@ -125,7 +127,10 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, {"code": "error", "message": str(exc)})
+    message = str(exc)
+    if exc.status_code == 400 and message == "Cannot parse request body":
+        message = "请求体无法解析：须为有效的 JSON 或表单数据"
+    return _error(request, exc.status_code, {"code": "error", "message": message})
 
 
 @api.exception_handler(WorkOrder.DoesNotExist)

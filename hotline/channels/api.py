@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader
+from pydantic import field_validator
 
 from hotline import clock
 from hotline.api.schemas import ErrorOut
@@ -127,6 +128,12 @@ class ChannelAppealForm(Schema):
     event_time: str = Field("", max_length=100)
     extra: str = Field("", max_length=5000, description="JSON 对象")
     idempotency_key: str | None = Field(None, max_length=200)
+
+    @field_validator("lat", "lng", "category", "area", "idempotency_key", mode="before")
+    @classmethod
+    def _empty_is_absent(cls, v):
+        # an HTML form sends an empty input as "", which means "not given"
+        return None if isinstance(v, str) and not v.strip() else v
 
 
 class ChannelAppealOut(Schema):

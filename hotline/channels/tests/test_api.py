@@ -150,3 +150,14 @@ def test_rate_limit_per_minute_with_retry_after(portal_app, citizen_appeal):
         assert Client().get(f"{BASE}/updates", **key).status_code == 200
     # the old window's row is dropped when the new one opens
     assert RateCounter.objects.filter(bucket=f"client:{portal_app.pk}").count() == 1
+
+
+def test_form_blanks_mean_absent_and_bad_bodies_are_explained(portal_app):
+    key = {"HTTP_X_API_KEY": portal_app.raw_key}
+    blank = {"content": "积水", "phone": "13900001111", "lat": "", "lng": "", "category": ""}
+    r = Client().post(f"{BASE}/appeals/multipart", blank, **key)
+    assert r.status_code == 201, r.content
+    r = Client().post(f"{BASE}/appeals/multipart", {**blank, "lat": "北纬"}, **key)
+    assert r.status_code == 422 and r.json()["fields"]["lat"] == "须为数字"
+    r = Client().post(f"{BASE}/appeals", "{bad", "application/json", **key)
+    assert r.status_code == 400 and r.json()["message"].startswith("请求体无法解析")
