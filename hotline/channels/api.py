@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader
 from pydantic import field_validator
@@ -195,8 +195,15 @@ class ChannelTrackIn(Schema):
     phone: str = Field(..., min_length=1, max_length=30, description="提交时留下的联系电话")
 
 
-def _idempotency_key(request: HttpRequest, body_key: str | None) -> str | None:
-    return request.headers.get("Idempotency-Key") or body_key or None
+IdempotencyHeader = Annotated[
+    str | None,
+    Header(
+        None,
+        alias="Idempotency-Key",
+        max_length=200,
+        description="幂等键：同一键重试返回原工单，不会重复建单",
+    ),
+]
 
 
 def _appeal_out(order: WorkOrder, created: bool, files: int) -> dict[str, Any]:
@@ -210,13 +217,8 @@ def _appeal_out(order: WorkOrder, created: bool, files: int) -> dict[str, Any]:
     }
 
 
-def _submit(request: HttpRequest, data: dict[str, Any], files, body_key: str | None):
-    order, created = services.submit_appeal(
-        request.auth,
-        data,
-        files,
-        idempotency_key=_idempotency_key(request, body_key),
-    )
+def _submit(request: HttpRequest, data: dict[str, Any], files, key: str | None):
+    order, created = services.submit_appeal(request.auth, data, files, idempotency_key=key)
     return Status(201 if created else 200, _appeal_out(order, created, len(files)))
 
 
@@ -224,9 +226,9 @@ SUBMIT = {200: ChannelAppealOut, 201: ChannelAppealOut, **ERRORS}
 
 
 @router.post("/appeals", response=SUBMIT, summary="提交诉求（JSON）")
-def submit_json(request, payload: ChannelAppealIn):
+def submit_json(request, payload: ChannelAppealIn, idempotency_key: IdempotencyHeader = None):
     data = payload.dict(exclude={"idempotency_key"})
-    return _submit(request, data, [], payload.idempotency_key)
+    return _submit(request, data, [], idempotency_key or payload.idempotency_key)
 
 
 @router.post("/appeals/multipart", response=SUBMIT, summary="提交诉求（表单，可带附件）")
@@ -234,6 +236,7 @@ def submit_multipart(
     request,
     payload: Form[ChannelAppealForm],
     attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    idempotency_key: IdempotencyHeader = None,
 ):
     data = payload.dict(exclude={"idempotency_key"})
     raw = data.pop("extra") or ""
@@ -246,7 +249,7 @@ def submit_multipart(
     files = list(attachments or [])
     if len(files) > limit:
         raise ValidationFailed({"attachments": f"附件最多 {limit} 个"})
-    return _submit(request, data, files, payload.idempotency_key)
+    return _submit(request, data, files, idempotency_key or payload.idempotency_key)
 
 
 def _own(request, number: str) -> WorkOrder:
