@@ -238,8 +238,9 @@ def _values(client: ChannelClient, data: dict[str, Any]) -> tuple[dict[str, Any]
     content = str(values.get("content", "")).strip()
     if not content and not str(values.get("title", "")).strip():
         raise ValidationFailed({"content": "请填写诉求内容"})
-    if "citizen_phone" not in values:
-        # the citizen tracks the appeal with number + phone; the centre calls back on it
+    if "citizen_phone" not in values and client.channel != "grid":
+        # the citizen tracks the appeal with number + phone and the centre calls back on it
+        # (§6.8); a grid worker reports what they found, often with no citizen involved
         raise ValidationFailed({"phone": "请填写联系电话"})
     return values, extra
 

@@ -48,6 +48,13 @@ def test_grid_submission_missing_required_fields_waits_for_an_agent(grid_app, ci
     assert order.state == "draft"
 
 
+def test_a_grid_worker_may_report_without_a_citizen_phone(grid_app, citizen_appeal):
+    citizen_appeal.pop("phone")
+    citizen_appeal.pop("citizen_name")
+    order, _ = services.submit_appeal(grid_app, {**citizen_appeal, "component_type": "street_lamp"})
+    assert order.state == "accepted" and order.component_type == "street_lamp"
+
+
 def test_invalid_fields_are_reported_in_chinese_and_nothing_is_saved(portal_app, citizen_appeal):
     with pytest.raises(ValidationFailed) as exc:
         services.submit_appeal(portal_app, {**citizen_appeal, "lat": 123, "display_mode": "x"})
