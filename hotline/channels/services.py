@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from hotline import clock
 from hotline.channels.models import (
@@ -31,6 +31,7 @@ from hotline.orders.models import WorkOrder
 from hotline.rules import lifecycle, taxonomy
 
 WINDOW = timedelta(minutes=1)
+STALE = timedelta(hours=1)
 LAST_USED_EVERY = timedelta(seconds=60)
 
 
@@ -115,7 +116,10 @@ def hit(bucket: str, limit: int, *, now: datetime | None = None) -> int:
         if rows.filter(count__lt=limit).update(count=F("count") + 1):
             return limit - rows.values_list("count", flat=True).get()
         raise RateLimited(retry_after) from None
-    RateCounter.objects.filter(bucket=bucket, window_start__lt=start).delete()
+    # this bucket's older windows, and anyone's from over an hour ago (addresses that left)
+    RateCounter.objects.filter(
+        Q(bucket=bucket, window_start__lt=start) | Q(window_start__lt=start - STALE)
+    ).delete()
     return limit - 1
 
 

@@ -10,6 +10,7 @@ import time_machine
 from django.test import Client, override_settings
 
 from hotline.channels import services
+from hotline.channels.models import RateCounter
 from hotline.orders import actions
 
 TRACK = "/api/v1/channel/track"
@@ -78,3 +79,8 @@ def test_tracking_is_limited_per_address(portal_app, citizen_appeal):
         assert _track(order.number, "13900001111", ip="10.0.0.2").status_code == 200
     with time_machine.travel(datetime(2026, 11, 2, 2, 1, 5, tzinfo=UTC), tick=False):
         assert _track(order.number, "13900001111").status_code == 200
+    # an address that never comes back does not leave its counter behind for long
+    assert RateCounter.objects.filter(bucket="track:10.0.0.2").exists()
+    with time_machine.travel(datetime(2026, 11, 2, 3, 30, tzinfo=UTC), tick=False):
+        assert _track(order.number, "13900001111").status_code == 200
+    assert list(RateCounter.objects.values_list("bucket", flat=True)) == ["track:10.0.0.1"]
