@@ -100,6 +100,8 @@ def _zh(err: dict) -> str:
         "int_parsing": "须为整数",
         "int_type": "须为整数",
         "decimal_parsing": "须为数字",
+        "float_parsing": "须为数字",
+        "float_type": "须为数字",
         "greater_than_equal": f"不能小于 {ctx.get('ge')}",
         "less_than_equal": f"不能大于 {ctx.get('le')}",
         "literal_error": f"只能是 {ctx.get('expected')}",
@@ -125,7 +127,10 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, {"code": "error", "message": str(exc)})
+    message = str(exc)
+    if exc.status_code == 400 and message == "Cannot parse request body":
+        message = "请求体无法解析：须为有效的 JSON 或表单数据"
+    return _error(request, exc.status_code, {"code": "error", "message": message})
 
 
 @api.exception_handler(WorkOrder.DoesNotExist)
@@ -148,7 +153,7 @@ def health(request):
 @v1.post(
     "/auth/token",
     auth=None,
-    response={200: s.TokenOut, 401: s.ErrorOut, 422: s.ErrorOut},
+    response={200: s.TokenOut, 400: s.ErrorOut, 401: s.ErrorOut, 422: s.ErrorOut},
     tags=["auth"],
     summary="用户名密码换取访问令牌",
 )
@@ -220,7 +225,7 @@ def units(request, q: str | None = None):
 
 @v1.get(
     "/calendar/{year}",
-    response={200: s.CalendarYearOut, 401: s.ErrorOut, 422: s.ErrorOut},
+    response={200: s.CalendarYearOut, 400: s.ErrorOut, 401: s.ErrorOut, 422: s.ErrorOut},
     tags=["reference"],
     summary="某年的节假日与调休",
 )
@@ -528,6 +533,7 @@ def _quote(name: str) -> str:
 
 v1.add_router("/orders", orders)
 
+from hotline.channels.api import router as channel_router  # noqa: E402
 from hotline.supervision.api import router as supervision_router  # noqa: E402
 
 v1.add_router("/supervision", supervision_router)
@@ -536,6 +542,7 @@ from hotline.intelligence.api import router as intelligence_router  # noqa: E402
 
 v1.add_router("", intelligence_router)  # /intelligence/…, /orders/{number}/link|merge|unmerge
 v1.add_router("/knowledge", "hotline.knowledge.api.router")
+v1.add_router("/channel", channel_router)
 api.add_router("/v1", v1)
 
 __all__ = ["api", "dl"]

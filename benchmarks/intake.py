@@ -1,0 +1,298 @@
+"""Channel intake over HTTP against the production-style server (gunicorn, 2 workers).
+
+For each database — SQLite (a fresh file in a temporary directory) and PostgreSQL (a
+dedicated database, ``hotline_bench`` by default, created and dropped here) — it migrates,
+creates a channel key with ``hotline apikey create``, starts gunicorn on a free loopback
+port, then sends ``--appeals`` submissions (``POST /api/v1/channel/appeals``, each with its
+own Idempotency-Key) from ``--clients`` concurrent keep-alive connections, and the same number
+of ``GET /api/v1/health`` requests the same way.  The appeal texts are real citizen messages
+from the shared data (``teddy2020_train.csv``) when it is there.
+
+Prints one line per phase, then one JSON line: orders/s, p50/p99 (ms) of intake and of the
+trivial endpoint, and their ratio (our own cost per appeal beyond the server's floor).
+
+    python benchmarks/intake.py [--appeals 400] [--clients 8] [--only sqlite|postgres]
+        [--pg-url postgres://postgres@127.0.0.1:5432/hotline_bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def _texts(n: int) -> list[tuple[str, str]]:
+    try:
+        from benchmarks._data import read_csv
+
+        rows = [r for r in read_csv("teddy2020_train.csv") if r["body"].strip()]
+    except (SystemExit, OSError):
+        rows = []
+    if not rows:
+        rows = [{"title": "", "body": f"小区路灯不亮，已经好几天了（第{i}条）"} for i in range(50)]
+    out = []
+    for i in range(n):
+        r = rows[i % len(rows)]
+        body = r["body"].strip()[:2000]
+        title = (r.get("title") or "").strip() or body[:30]
+        out.append((title[:200], body))
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _manage(env: dict, *args: str) -> str:
+    r = subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return r.stdout
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    u = urlparse(url)
+    admin = u._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def _load(port: int, count: int, clients: int, make_request) -> dict:
+    """Send ``count`` requests from ``clients`` threads, each on one keep-alive connection."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    next_index = iter(range(count))
+    barrier = threading.Barrier(clients)
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        barrier.wait()
+        mine = []
+        while True:
+            with lock:
+                i = next(next_index, None)
+            if i is None:
+                break
+            method, path, body, headers, expected = make_request(i)
+            start = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                with lock:
+                    errors.append(repr(exc))
+                continue
+            mine.append((time.perf_counter() - start) * 1000)
+            if resp.status != expected:
+                with lock:
+                    errors.append(f"{resp.status} {data[:200]!r}")
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    return {
+        "requests": count,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        "per_second": round(count / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p99_ms": round(_percentile(latencies, 99), 1) if latencies else None,
+        "seconds": round(elapsed, 2),
+    }
+
+
+def run(backend: str, db_url: str, appeals: int, clients: int, workers: int) -> dict:
+    tmp = tempfile.mkdtemp(prefix="hotline-intake-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hotline.settings",
+        "HOTLINE_VAR_DIR": tmp,
+        "HOTLINE_DATABASE_URL": db_url,
+        "HOTLINE_DEBUG": "false",
+        "HOTLINE_SECRET_KEY": secrets.token_urlsafe(40),
+        "HOTLINE_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    server = None
+    try:
+        t = time.perf_counter()
+        _manage(env, "migrate", "--verbosity", "0")
+        key = _manage(
+            env, "apikey", "create", "--name", "bench", "--channel", "app", "--rate", "1000000"
+        ).splitlines()[-1]
+        print(f"[{backend}] migrated in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "hotline.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+                "--access-logfile",
+                "/dev/null",
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/api/v1/health")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit(f"[{backend}] gunicorn did not start")
+            time.sleep(0.2)
+        # warm both workers' imports and connections
+        for _ in range(4 * workers):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/api/v1/health")
+            c.getresponse().read()
+        texts = _texts(appeals)
+        run_id = secrets.token_hex(4)
+
+        def appeal(i: int):
+            title, body = texts[i]
+            payload = {
+                "title": title,
+                "content": body,
+                "address": f"海勃湾区新华街道{i % 97 + 1}号",
+                "lat": 39.65 + (i % 100) / 10000,
+                "lng": 106.79 + (i % 100) / 10000,
+                "citizen_name": "测试",
+                "phone": f"139{i:08d}",
+                "display_mode": "confidential" if i % 3 == 0 else "public",
+            }
+            headers = {
+                "Content-Type": "application/json",
+                "X-Api-Key": key,
+                "Idempotency-Key": f"bench-{run_id}-{i}",
+            }
+            return "POST", "/api/v1/channel/appeals", json.dumps(payload), headers, 201
+
+        def health(i: int):
+            return "GET", "/api/v1/health", None, {}, 200
+
+        intake = _load(port, appeals, clients, appeal)
+        print(f"[{backend}] intake  {intake}", file=sys.stderr)
+        trivial = _load(port, appeals, clients, health)
+        print(f"[{backend}] health  {trivial}", file=sys.stderr)
+        return {
+            "orders_per_s": intake["per_second"],
+            "intake_p50_ms": intake["p50_ms"],
+            "intake_p99_ms": intake["p99_ms"],
+            "intake_errors": intake["errors"],
+            "health_per_s": trivial["per_second"],
+            "health_p50_ms": trivial["p50_ms"],
+            "health_p99_ms": trivial["p99_ms"],
+            "p50_ratio": round(intake["p50_ms"] / trivial["p50_ms"], 1)
+            if intake["p50_ms"] and trivial["p50_ms"]
+            else None,
+            "throughput_ratio": round(trivial["per_second"] / intake["per_second"], 1),
+        }
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--appeals", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/hotline_bench"),
+    )
+    args = parser.parse_args()
+    results: dict = {
+        "appeals": args.appeals,
+        "clients": args.clients,
+        "gunicorn_workers": args.workers,
+        "cores": os.cpu_count(),
+    }
+    if args.only in (None, "sqlite"):
+        tmp = tempfile.mkdtemp(prefix="hotline-intake-db-")
+        try:
+            results["sqlite"] = run(
+                "sqlite", f"sqlite:///{tmp}/bench.sqlite3", args.appeals, args.clients, args.workers
+            )
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if args.only in (None, "postgres"):
+        name = urlparse(args.pg_url).path.lstrip("/")
+        if not name.replace("_", "").isalnum():
+            raise SystemExit(f"unsafe database name {name!r}")
+        _pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}"')
+        _pg_admin(args.pg_url, f'CREATE DATABASE "{name}"')
+        try:
+            results["postgres"] = run(
+                "postgres", args.pg_url, args.appeals, args.clients, args.workers
+            )
+        finally:
+            _pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(json.dumps(results, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
