@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("analytics/", include("hotline.analytics.urls")),
+    path("open311/v2/", include("hotline.open311.urls")),
     path("", include("hotline.web.urls")),
 ]
