@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "hotline.analytics",
     "hotline.system",
     "hotline.web",
+    "hotline.channels",
     "hotline.open311",
 ]
 

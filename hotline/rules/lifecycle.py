@@ -99,7 +99,8 @@ _WORKING = {"handling", "reverify"}
 # "create" is recording and accepting in one step: a new order is a draft until accepted.
 TRANSITIONS: tuple[Transition, ...] = (
     _t("create", "登记受理", {"draft"}, "accepted", {AGENT}, "§6.1.1"),
-    _t("accept", "受理渠道诉求", {"draft"}, "accepted", {AGENT}, "§6.1.1"),
+    # SYSTEM: a channel whose submissions the centre's policy accepts directly (§5.1).
+    _t("accept", "受理渠道诉求", {"draft"}, "accepted", {AGENT, SYSTEM}, "§6.1.1"),
     _t("reject", "不予受理", {"draft"} | _INTAKE, "rejected", {AGENT}, "§5.3"),
     _t("update", "修改工单", {"draft"} | _INTAKE, None, {AGENT}, "§6.1"),
     _t("direct_close", "直办结案", _INTAKE, "closed", {AGENT}, "§6.7.1"),

@@ -394,6 +394,20 @@ PUBLIC_STEPS = {
 }
 
 
+def track_lookup(number: str, phone: str) -> WorkOrder | None:
+    """The order with this number AND the phone given at submission, else None (a wrong
+    pair and an unknown number look the same).  Used by the portal and the channel API."""
+    number, phone = (number or "").strip(), (phone or "").strip()
+    if not number or not phone:
+        return None
+    return (
+        WorkOrder.objects.select_related("lead_unit")
+        .filter(number=number, citizen_phone=phone)
+        .exclude(citizen_phone="")
+        .first()
+    )
+
+
 def public_timeline(order: WorkOrder) -> list[dict]:
     """The steps a citizen sees: what happened and when, with the unit's name for dispatch —
     never a note, a staff name or anyone's personal data."""

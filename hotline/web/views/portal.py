@@ -69,12 +69,7 @@ def track(request):
         if form.is_valid():
             number = form.cleaned_data["number"].strip()
             phone = form.cleaned_data["phone"].strip()
-            order = (
-                WorkOrder.objects.select_related("lead_unit")
-                .filter(number=number, citizen_phone=phone)
-                .exclude(citizen_phone="")
-                .first()
-            )
+            order = wq.track_lookup(number, phone)
             if order is None:
                 ratelimit.add("track", ip)
                 form.add_error(None, "未找到与该编号和手机号码匹配的诉求，请核对后重试。")

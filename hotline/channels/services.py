@@ -1,0 +1,319 @@
+"""What outside channels can do (§5.1): authenticate, be rate limited, submit an appeal once
+(however often the network makes them retry) and read the public status of an order.
+
+Every order change goes through ``hotline.orders.actions``; this module only adds the channel's
+bookkeeping (who sent it, the idempotency key) to the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from hotline import clock
+from hotline.channels.models import (
+    ChannelClient,
+    IdempotencyRecord,
+    RateCounter,
+    Submission,
+    hash_key,
+)
+from hotline.orders import actions
+from hotline.orders.errors import ActionError, Conflict, ValidationFailed
+from hotline.orders.models import WorkOrder
+from hotline.rules import lifecycle, taxonomy
+
+WINDOW = timedelta(minutes=1)
+LAST_USED_EVERY = timedelta(seconds=60)
+
+
+class RateLimited(ActionError):
+    """Too many requests in the current window; ``retry_after`` says how many seconds until
+    the next window opens."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, retry_after: int, message: str = "请求过于频繁，请稍后再试") -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class IdempotencyMismatch(Conflict):
+    """The same ``Idempotency-Key`` came back with a different request body."""
+
+    code = "idempotency_key_reused"
+
+
+# ---------------------------------------------------------------------------
+# keys
+
+
+def authenticate_key(raw_key: str, *, now: datetime | None = None) -> ChannelClient | None:
+    """The enabled client owning this key, or None.  Marks ``last_used_at`` (at most once a
+    minute, so a busy client does not write on every request)."""
+    client = lookup_key(raw_key)
+    if client is None or not client.enabled:
+        return None
+    now = now or clock.now()
+    if client.last_used_at is None or now - client.last_used_at > LAST_USED_EVERY:
+        ChannelClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+    return client
+
+
+def lookup_key(raw_key: str) -> ChannelClient | None:
+    """The client owning this key, enabled or not (the API tells 401 from 403)."""
+    raw_key = (raw_key or "").strip()
+    if not raw_key:
+        return None
+    return ChannelClient.objects.filter(key_hash=hash_key(raw_key)).first()
+
+
+# ---------------------------------------------------------------------------
+# rate limits
+
+
+def check_rate(client: ChannelClient, *, now: datetime | None = None) -> int:
+    """Count one request of ``client`` in the current one-minute window; raises
+    ``RateLimited`` past ``rate_limit_per_minute``.  Returns the requests left."""
+    return hit(f"client:{client.pk}", client.rate_limit_per_minute, now=now)
+
+
+def hit(bucket: str, limit: int, *, now: datetime | None = None) -> int:
+    """A fixed-window counter kept in the database, so every gunicorn process counts in the
+    same row: the increment is one conditional UPDATE (``count < limit``), atomic on both
+    PostgreSQL and SQLite.  The first request of a window creates its row (the unique
+    constraint settles a race) and drops the bucket's older windows."""
+    now = now or clock.now()
+    start = now.replace(second=0, microsecond=0)
+    retry_after = max(1, int((start + WINDOW - now).total_seconds() + 0.999))
+    if limit <= 0:
+        raise RateLimited(retry_after)
+    rows = RateCounter.objects.filter(bucket=bucket, window_start=start)
+    with transaction.atomic():
+        if rows.filter(count__lt=limit).update(count=F("count") + 1):
+            return limit - rows.values_list("count", flat=True).get()
+        if rows.exists():
+            raise RateLimited(retry_after)
+    try:
+        with transaction.atomic():
+            RateCounter.objects.create(bucket=bucket, window_start=start, count=1)
+    except IntegrityError:
+        # another process opened the window first: count in its row
+        if rows.filter(count__lt=limit).update(count=F("count") + 1):
+            return limit - rows.values_list("count", flat=True).get()
+        raise RateLimited(retry_after) from None
+    RateCounter.objects.filter(bucket=bucket, window_start__lt=start).delete()
+    return limit - 1
+
+
+# ---------------------------------------------------------------------------
+# intake
+
+# request field → work-order field (§6.1)
+FIELD_MAP = {
+    "title": "title",
+    "content": "content",
+    "address": "address",
+    "lat": "latitude",
+    "lng": "longitude",
+    "citizen_name": "citizen_name",
+    "phone": "citizen_phone",
+    "citizen_address": "citizen_address",
+    "display_mode": "display_mode",
+    "category": "category",
+    "area": "area",
+    "appeal_type": "appeal_type",
+    "component_type": "component_type",
+    "event_time": "event_time",
+}
+
+
+def fingerprint(data: dict[str, Any], files: Iterable[UploadedFile] = ()) -> str:
+    """A stable hash of what was submitted: the fields (key order and absent-vs-None
+    ignored) and each file's bytes, so a retry with the same body matches."""
+    fields = {k: v for k, v in sorted(data.items()) if v not in (None, "", {}, [])}
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode())
+    for f in files:
+        h = hashlib.sha256()
+        f.seek(0)
+        for chunk in f.chunks():
+            h.update(chunk)
+        f.seek(0)
+        digest.update(b"\0" + h.hexdigest().encode())
+    return digest.hexdigest()
+
+
+def submit_appeal(
+    client: ChannelClient,
+    data: dict[str, Any],
+    files: Iterable[UploadedFile] = (),
+    *,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[WorkOrder, bool]:
+    """Create the order of one appeal sent by ``client`` (§5.1): a draft awaiting an agent's
+    acceptance check (§6.1.1), or accepted at once when the client is ``auto_accept`` and the
+    §6.1.5 fields are complete (otherwise it stays a draft).  Attachments are sniffed and
+    size-checked (§6.1.2).  Everything is one transaction: an invalid file leaves no order.
+
+    With ``idempotency_key``, a retry returns the original order and ``created=False``; the
+    same key with a different body raises ``IdempotencyMismatch`` (409).  Two racing requests
+    with one key create one order: the unique (client, key) row is inserted first, so the
+    second waits for the first to commit, fails, and reads the first one's order."""
+    now = now or clock.now()
+    files = list(files)
+    key = (idempotency_key or "").strip() or None
+    if key is not None and len(key) > 200:
+        raise ValidationFailed({"idempotency_key": "幂等键不能超过200个字符"})
+    values, extra = _values(client, data)
+    print_ = fingerprint(data, files) if key else ""
+    if key is not None:
+        previous = _previous(client, key, print_)
+        if previous is not None:
+            return previous, False
+    try:
+        with transaction.atomic():
+            record = None
+            if key is not None:
+                record = IdempotencyRecord.objects.create(
+                    client=client, key=key, fingerprint=print_, created_at=now
+                )
+            order = _create(client, values, extra, files, now)
+            if record is not None:
+                IdempotencyRecord.objects.filter(pk=record.pk).update(order=order)
+    except IntegrityError:
+        if key is None:
+            raise
+        previous = _previous(client, key, print_)
+        if previous is None:  # pragma: no cover - the row that won must be there now
+            raise
+        return previous, False
+    return order, True
+
+
+def _previous(client: ChannelClient, key: str, print_: str) -> WorkOrder | None:
+    record = (
+        IdempotencyRecord.objects.select_related("order")
+        .filter(client=client, key=key, order__isnull=False)
+        .first()
+    )
+    if record is None:
+        return None
+    if record.fingerprint != print_:
+        raise IdempotencyMismatch(
+            "该幂等键已用于另一份不同内容的提交，请为新的诉求使用新的幂等键",
+            order=record.order.number,
+        )
+    return record.order
+
+
+def _values(client: ChannelClient, data: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    unknown = sorted(set(data) - set(FIELD_MAP) - {"extra"})
+    if unknown:
+        raise ValidationFailed({name: "不支持的字段" for name in unknown})
+    extra = data.get("extra") or {}
+    if not isinstance(extra, dict):
+        raise ValidationFailed({"extra": "须为 JSON 对象"})
+    values: dict[str, Any] = {"channel": client.channel}
+    for name, field in FIELD_MAP.items():
+        v = data.get(name)
+        if v is None or v == "":
+            continue
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+            raise ValidationFailed({name: "格式错误"})
+        values[field] = v
+    content = str(values.get("content", "")).strip()
+    if not content and not str(values.get("title", "")).strip():
+        raise ValidationFailed({"content": "请填写诉求内容"})
+    if "citizen_phone" not in values:
+        # the citizen tracks the appeal with number + phone; the centre calls back on it
+        raise ValidationFailed({"phone": "请填写联系电话"})
+    return values, extra
+
+
+def _create(
+    client: ChannelClient,
+    values: dict[str, Any],
+    extra: dict,
+    files: list[UploadedFile],
+    now: datetime,
+) -> WorkOrder:
+    order = actions.do_create_draft(values, now=now, note=f"由渠道接入方“{client.name}”提交")
+    for i, upload in enumerate(files):
+        try:
+            actions.do_attach(order, None, upload, purpose="appeal", now=now)
+        except ValidationFailed as exc:
+            # name the file that failed, as the client sent it
+            raise ValidationFailed(
+                {f"files[{i}]": msg for msg in exc.fields.values()}, exc.message
+            ) from None
+    if client.auto_accept:
+        try:
+            with transaction.atomic():
+                order = actions.do_accept(order, None, now=now)  # type: ignore[arg-type]
+        except ValidationFailed:
+            pass  # §6.1.5 fields incomplete: an agent completes and accepts it
+    Submission.objects.create(client=client, order=order, extra=extra, submitted_at=now)
+    return order
+
+
+def client_orders(client: ChannelClient):
+    """Orders this client sent in."""
+    return WorkOrder.objects.filter(channel_submission__client=client)
+
+
+# ---------------------------------------------------------------------------
+# what a citizen (or the channel on their behalf) may see
+
+
+def public_status(order: WorkOrder, *, now: datetime | None = None) -> dict[str, Any]:
+    """The public progress of an order: number, state, the public part of the replies, the
+    steps with their times and the running feedback deadline — never the citizen's personal
+    data, a staff member's name or an internal note."""
+    from hotline.web import queries as wq
+
+    now = now or clock.now()
+    replies = wq.public_replies(order)
+    feedback = (
+        order.deadlines.active()
+        .filter(kind__in=["feedback", "extension"])
+        .order_by("-due_at")
+        .first()
+    )
+    closed = order.state in ("closed", "rejected")
+    direct = order.direct_answer if order.state == "closed" else ""
+    return {
+        "number": order.number,
+        "state": order.state,
+        "state_label": lifecycle.STATES.label(order.state),
+        "open": not closed,
+        "channel": order.channel,
+        "channel_label": taxonomy.CHANNELS.label(order.channel),
+        "title": order.title,
+        "handling_unit": order.lead_unit.name if order.lead_unit_id else "",
+        "created_at": order.created_at,
+        "accepted_at": order.accepted_at,
+        "dispatched_at": order.dispatched_at,
+        "replied_at": order.replied_at,
+        "closed_at": order.closed_at,
+        "updated_at": order.updated_at,
+        "expected_at": feedback.due_at if feedback is not None else None,
+        "reply": replies[-1].public_note if replies else direct,
+        "replies": [
+            {"at": r.replied_at, "unit": r.unit.name if r.unit_id else "", "text": r.public_note}
+            for r in replies
+        ],
+        "steps": [
+            {"at": s["at"], "label": s["label"], "unit": s["unit"]}
+            for s in wq.public_timeline(order)
+        ],
+    }
