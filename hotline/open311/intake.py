@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -114,7 +115,9 @@ def parse(
     if params.get("address_id") is not None:
         area = Area.objects.filter(code=params["address_id"]).first()
         if area is None:
-            problems.add(400, f"address_id={params['address_id']} 不是已知的地址编码（行政区划编码）")
+            problems.add(
+                400, f"address_id={params['address_id']} 不是已知的地址编码（行政区划编码）"
+            )
     located = (params.get("lat") and params.get("long")) or address or params.get("address_id")
     if not located:
         problems.add(400, "须提供位置：lat 和 long，或 address_string，或 address_id")
@@ -141,17 +144,27 @@ def parse(
     data: dict[str, Any] = {
         "category": code,
         "content": params.get("description"),
+        "title": default_title(params.get("description")),
         "address": address or (full_area_name(area) if area else None),
         "area": area.code if area else None,
         "lat": lat,
         "lng": lng,
         "citizen_name": citizen_name(params.get("first_name"), params.get("last_name")) or None,
         "phone": params.get("phone"),
-        **values,
+        **values,  # attribute[title] wins over the default title
         "extra": {"open311": extra} if extra else {},
     }
     data = {k: v for k, v in data.items() if v not in (None, "")}
     return Submission(data, idempotency_key(params, attributes, header_key, now))
+
+
+def default_title(description: str | None, limit: int = 30) -> str | None:
+    """The first sentence of the description, at most ``limit`` characters (§6.1.5 needs a
+    title; the agent may rewrite it)."""
+    if not description:
+        return None
+    first = re.split(r"[。！？!?\n]", description.strip(), maxsplit=1)[0].strip()
+    return (first or description.strip())[:limit]
 
 
 def full_area_name(area: Area) -> str:

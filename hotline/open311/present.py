@@ -141,8 +141,10 @@ def as_request(order: WorkOrder) -> dict[str, Any]:
 
 
 def public_replies_qs() -> QuerySet[Reply]:
-    return Reply.objects.exclude(verdict="reverify").exclude(public_note="").order_by(
-        "replied_at", "id"
+    return (
+        Reply.objects.exclude(verdict="reverify")
+        .exclude(public_note="")
+        .order_by("replied_at", "id")
     )
 
 
@@ -162,9 +164,7 @@ def base_queryset() -> QuerySet[WorkOrder]:
 
 
 def _has_submissions() -> bool:
-    return any(
-        getattr(f, "name", "") == "channel_submission" for f in WorkOrder._meta.get_fields()
-    )
+    return any(getattr(f, "name", "") == "channel_submission" for f in WorkOrder._meta.get_fields())
 
 
 def by_number(number: str) -> WorkOrder | None:

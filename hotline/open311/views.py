@@ -124,7 +124,9 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     numbers = _list(request, "service_request_id")
     statuses = _list(request, "status")
     bad = [s for s in statuses if s not in ("open", "closed")]
-    problems = [f"参数 status 只能是 open、closed（逗号分隔），收到 {', '.join(bad)}"] if bad else []
+    problems = (
+        [f"参数 status 只能是 open、closed（逗号分隔），收到 {', '.join(bad)}"] if bad else []
+    )
     bounds: dict[str, datetime | None] = {}
     for name in ("start_date", "end_date"):
         raw = _param(request, name)
@@ -237,5 +239,3 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     every GeoReport server must speak, unless the path asked for JSON)."""
     fmt = "json" if rest.endswith(".json") else "xml"
     return errors(fmt, 404, "没有这个资源；见 /open311/v2/discovery.xml")
-
-
