@@ -23,10 +23,10 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from hotline.nlp.extract import extract_phones
+from hotline.open311.render import w3
 from hotline.orders.models import Deadline, Reply, WorkOrder
 from hotline.orders.queries import mask_name
 from hotline.rules import lifecycle, screening
-from hotline.open311.render import w3
 
 CLOSED_STATES = frozenset({"closed"}) | lifecycle.TERMINAL
 DEFAULT_SPAN = timedelta(days=90)  # GeoReport v2: "a span of 90 days or first 1000 requests"
