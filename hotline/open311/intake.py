@@ -21,9 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
 
 from hotline.open311.definitions import ATTRIBUTES_BY_CODE, find_service
 from hotline.org.models import Area
@@ -48,6 +51,16 @@ PARAM_OF_FIELD = {
     "event_time": "attribute[event_time]",
     "idempotency_key": "idempotency_key",
 }
+# attachment errors name the file as ``files[i]``: the Open311 client sent it as ``media``
+PARAM_PREFIXES = {"files[": "media["}
+
+
+def param_of(field_name: str) -> str:
+    """The Open311 parameter behind an intake error's field name."""
+    for prefix, param in PARAM_PREFIXES.items():
+        if field_name.startswith(prefix):
+            return param + field_name[len(prefix) :]
+    return PARAM_OF_FIELD.get(field_name, field_name)
 
 
 @dataclass
@@ -95,7 +108,12 @@ def citizen_name(first: str | None, last: str | None) -> str:
 
 
 def parse(
-    params: dict[str, str], attributes: dict[str, str], *, header_key: str, now: datetime
+    params: dict[str, str],
+    attributes: dict[str, str],
+    *,
+    header_key: str,
+    now: datetime,
+    files: Sequence[UploadedFile] = (),
 ) -> Submission | Problems:
     """Check and map one POST; ``params`` hold only non-empty values (an empty parameter
     counts as absent)."""
@@ -155,7 +173,7 @@ def parse(
         "extra": {"open311": extra} if extra else {},
     }
     data = {k: v for k, v in data.items() if v not in (None, "")}
-    return Submission(data, idempotency_key(params, attributes, header_key, now))
+    return Submission(data, idempotency_key(params, attributes, header_key, now, files))
 
 
 def default_title(description: str | None, limit: int = 30) -> str | None:
@@ -172,7 +190,11 @@ def full_area_name(area: Area) -> str:
 
 
 def idempotency_key(
-    params: dict[str, str], attributes: dict[str, str], header_key: str, now: datetime
+    params: dict[str, str],
+    attributes: dict[str, str],
+    header_key: str,
+    now: datetime,
+    files: Sequence[UploadedFile] = (),
 ) -> str:
     device = params.get("device_id", "")
     own = header_key or params.get("idempotency_key", "")
@@ -180,5 +202,11 @@ def idempotency_key(
         return f"open311:{device}:{own}"[:200]
     body = {k: v for k, v in params.items() if k not in ("api_key", "idempotency_key")}
     body["attribute"] = attributes  # type: ignore[assignment]
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    return f"open311:auto:{now.astimezone(SHANGHAI):%Y%m%d}:{digest}"
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
+    for upload in files:
+        upload.seek(0)
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        digest.update(b"\0")
+    return f"open311:auto:{now.astimezone(SHANGHAI):%Y%m%d}:{digest.hexdigest()}"

@@ -198,15 +198,22 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         if name.startswith("attribute[") and name.endswith("]")
         if (value := _param(request, name)) is not None
     }
+    # GeoReport v2 only knows ``media_url``; the common "media handling" extension posts
+    # the photo itself as multipart ``media`` — sniffed and size-checked by the intake.
+    files = request.FILES.getlist("media")
     parsed = intake.parse(
-        params, attributes, header_key=request.headers.get("Idempotency-Key", "").strip(), now=now
+        params,
+        attributes,
+        header_key=request.headers.get("Idempotency-Key", "").strip(),
+        now=now,
+        files=files,
     )
     if isinstance(parsed, intake.Problems):
         status, descriptions = parsed.first()  # type: ignore[misc]
         return errors(fmt, status, *descriptions)
     try:
         order, _created = channel.submit_appeal(
-            client, parsed.data, idempotency_key=parsed.idempotency_key, now=now
+            client, parsed.data, files, idempotency_key=parsed.idempotency_key, now=now
         )
     except ActionError as exc:
         return _action_error(fmt, exc)
@@ -220,14 +227,11 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _action_error(fmt: str, exc: ActionError) -> HttpResponse:
-    from hotline.open311.intake import PARAM_OF_FIELD
+    from hotline.open311.intake import param_of
 
     status = 400 if exc.status == 422 else exc.status
     if exc.fields:
-        descriptions = [
-            f"参数 {PARAM_OF_FIELD.get(name, name)}：{message}"
-            for name, message in exc.fields.items()
-        ]
+        descriptions = [f"参数 {param_of(name)}：{message}" for name, message in exc.fields.items()]
     else:
         descriptions = [exc.message]
     return errors(fmt, status, *descriptions)

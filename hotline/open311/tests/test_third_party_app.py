@@ -235,3 +235,27 @@ def test_post_with_address_id_uses_the_area(city_app, org):
     (req,) = city_app.get_json(f"requests/{order.number}")
     assert req["address_id"] == "t-kangle"
     assert req["media_url"] == "https://img.example.org/lamp.jpg"
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_a_photo_posted_as_multipart_media_is_attached(city_app, leaking_roof):
+    """The "media handling" extension: the app posts the photo itself."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("roof.jpg", PNG, content_type="image/jpeg")
+    row = city_app.post_ok(**leaking_roof, media=photo)
+    order = WorkOrder.objects.get(number=row["service_request_id"])
+    (attachment,) = order.attachments.all()
+    assert attachment.kind == "image" and attachment.content_type == "image/png"
+
+    program = SimpleUploadedFile("roof.jpg", b"MZ\x90\x00" + bytes(200), content_type="image/jpeg")
+    r = city_app.post(**{**leaking_roof, "description": "再报一次"}, media=program)
+    assert r.status_code == 400, r.content.decode()
+    assert r.json()[0]["description"].startswith("参数 media[0]：")
+    assert WorkOrder.objects.count() == 1
