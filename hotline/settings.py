@@ -214,8 +214,45 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [p for p in [BASE_DIR / "static"] if p.exists()]
 MEDIA_ROOT = VAR_DIR / "media"
+
+
+def _file_storage() -> dict:
+    """Where attachments go: the filesystem under ``MEDIA_ROOT`` (default), or an
+    S3-compatible service with ``HOTLINE_STORAGE=s3`` (needs the optional ``s3`` extra,
+    django-storages).  Files are never served from the bucket directly: downloads go through
+    the app, which checks who may see the order; keep the bucket private."""
+    kind = (env("HOTLINE_STORAGE", "filesystem") or "").strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"HOTLINE_STORAGE={kind!r}: expected filesystem or s3")
+    try:
+        import storages  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "HOTLINE_STORAGE=s3 needs django-storages: pip install 'hotline[s3]'"
+        ) from None
+    bucket = env("HOTLINE_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("HOTLINE_STORAGE=s3: set HOTLINE_S3_BUCKET")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": env("HOTLINE_S3_ENDPOINT_URL"),
+        "region_name": env("HOTLINE_S3_REGION"),
+        "access_key": env("HOTLINE_S3_ACCESS_KEY"),
+        "secret_key": env("HOTLINE_S3_SECRET_KEY"),
+        "location": env("HOTLINE_S3_PREFIX", "") or "",
+        "default_acl": "private",
+        "file_overwrite": False,
+    }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {k: v for k, v in options.items() if v is not None},
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

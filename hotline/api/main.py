@@ -528,10 +528,12 @@ def _quote(name: str) -> str:
 
 v1.add_router("/orders", orders)
 
+from hotline.channels.api import router as channel_router  # noqa: E402
 from hotline.supervision.api import router as supervision_router  # noqa: E402
 
 v1.add_router("/supervision", supervision_router)
 v1.add_router("/analytics", analytics_router)
+v1.add_router("/channel", channel_router)
 api.add_router("/v1", v1)
 
 __all__ = ["api", "dl"]
