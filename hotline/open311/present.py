@@ -20,6 +20,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
 
 from hotline.nlp.extract import extract_phones
@@ -38,7 +39,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 def scrub(text: str, order: WorkOrder) -> str:
     """``text`` without the citizen's personal data: their name (masked), phone numbers,
-    ID-card numbers and e-mail addresses (hidden)."""
+    ID-card numbers, e-mail addresses and their contact address (hidden)."""
     if not text:
         return text
     text = _ID_CARD.sub("[证件号已隐去]", text)
@@ -51,6 +52,10 @@ def scrub(text: str, order: WorkOrder) -> str:
     phone = (order.citizen_phone or "").strip()
     if len(phone) >= 5:
         text = text.replace(phone, "[电话已隐去]")
+    home = (order.citizen_address or "").strip()
+    if len(home) >= 4 and home != (order.address or "").strip():
+        # the contact address is personal; the place of the problem is what is reported
+        text = text.replace(home, "[地址已隐去]")
     return text
 
 
@@ -101,7 +106,7 @@ def status_notes(order: WorkOrder) -> str | None:
 def _media_url(order: WorkOrder) -> str | None:
     try:
         submission = order.channel_submission
-    except Exception:  # no channel submission (phone intake), or the channel app absent
+    except ObjectDoesNotExist:  # not sent in by a channel client (phone intake, portal)
         return None
     extra = (submission.extra or {}).get("open311") or {}
     return extra.get("media_url") or None
@@ -154,10 +159,9 @@ def feedback_qs() -> QuerySet[Deadline]:
 
 def base_queryset() -> QuerySet[WorkOrder]:
     """Orders with everything ``as_request`` reads, in a fixed number of queries."""
-    related = ["category", "lead_unit", "area"]
-    if _has_submissions():
-        related.append("channel_submission")
-    return WorkOrder.objects.select_related(*related).prefetch_related(
+    return WorkOrder.objects.select_related(
+        "category", "lead_unit", "area", "channel_submission"
+    ).prefetch_related(
         Prefetch("replies", queryset=public_replies_qs(), to_attr="open311_replies"),
         Prefetch("deadlines", queryset=feedback_qs(), to_attr="open311_feedback"),
     )

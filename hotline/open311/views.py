@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, time
 from functools import wraps
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils.dateparse import parse_date, parse_datetime
@@ -117,10 +118,33 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # service requests
 
 
+def _too_many(fmt: str, exc) -> HttpResponse:
+    response = errors(fmt, 429, exc.message)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _throttled(request: HttpRequest, fmt: str) -> HttpResponse | None:
+    """Reads of service requests need no key, so they are limited per client address
+    (``HOTLINE_OPEN311_READS_PER_MINUTE``, default 120): enough for an app, not for a
+    script walking the order numbers."""
+    from hotline.channels import services as channel
+    from hotline.web import ratelimit
+
+    limit = getattr(settings, "HOTLINE_OPEN311_READS_PER_MINUTE", 120)
+    try:
+        channel.hit(f"open311:{ratelimit.client_ip(request)}", limit)
+    except channel.RateLimited as exc:
+        return _too_many(fmt, exc)
+    return None
+
+
 @_methods("GET", "HEAD", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
+    if (limited := _throttled(request, fmt)) is not None:
+        return limited
     numbers = _list(request, "service_request_id")
     statuses = _list(request, "status")
     bad = [s for s in statuses if s not in ("open", "closed")]
@@ -153,6 +177,8 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @_methods("GET", "HEAD")
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
+    if (limited := _throttled(request, fmt)) is not None:
+        return limited
     order = present.by_number(number)
     if order is None:
         return errors(fmt, 404, f"服务请求 service_request_id={number} 不存在")
@@ -161,6 +187,8 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
 
 @_methods("GET", "HEAD")
 def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    if (limited := _throttled(request, fmt)) is not None:
+        return limited
     try:
         number = TOKEN_SIGNER.unsign(token)
     except signing.BadSignature:
@@ -183,9 +211,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         channel.check_rate(client, now=now)
     except channel.RateLimited as exc:
-        response = errors(fmt, 429, exc.message)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
+        return _too_many(fmt, exc)
 
     params = {}
     for name in set(request.POST) | set(request.GET):

@@ -138,3 +138,13 @@ def test_rate_limited_client_gets_429_with_retry_after(city_app, leaking_roof, f
     assert PARSE[fmt](r)[0]["code"] == 429
     assert int(r["Retry-After"]) >= 1
     assert WorkOrder.objects.count() == 1
+
+
+def test_reads_are_limited_per_client_address(city_app, settings):
+    settings.HOTLINE_OPEN311_READS_PER_MINUTE = 2
+    with time_machine.travel(datetime(2026, 11, 2, 9, 0, 10, tzinfo=SHANGHAI), tick=False):
+        assert city_app.get("requests").status_code == 200
+        assert city_app.get("requests/20261102000001").status_code == 404
+        r = city_app.get("requests", "xml")
+        assert r.status_code == 429
+        assert errors_xml(r)[0]["code"] == 429 and int(r["Retry-After"]) >= 1

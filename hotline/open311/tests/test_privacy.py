@@ -28,8 +28,8 @@ def test_nothing_personal_in_any_response(city_app, agent, reviewer, clerk, appe
                 "display_mode": "confidential",
                 "citizen_address": "海勃湾区人民路88号",
                 "content": (
-                    "我是王建军，身份证150302198507150021，电话13812345678，"
-                    "邮箱jianjun@example.com。康乐小区3号楼顶楼漏水。"
+                    "我是王建军，住海勃湾区人民路88号，身份证150302198507150021，"
+                    "电话13812345678，邮箱jianjun@example.com。康乐小区3号楼顶楼漏水。"
                 ),
             },
         )
@@ -74,6 +74,7 @@ def test_nothing_personal_in_any_response(city_app, agent, reviewer, clerk, appe
     (req,) = city_app.get_json(f"requests/{order.number}")
     assert "王**" in req["description"] and "[证件号已隐去]" in req["description"]
     assert "[电话已隐去]" in req["description"] and "[邮箱已隐去]" in req["description"]
+    assert "住[地址已隐去]" in req["description"]
     assert req["status_notes"] == "已与王**先生（[电话已隐去]）约定上门维修，屋面已修复。"
 
 

@@ -129,6 +129,7 @@ def test_listing_costs_the_same_queries_for_2_or_12_orders(city_app, agent, appe
 
     for _ in range(2):
         act.do_create_order(agent, appeal, now=sh(2026, 11, 19, 9, 0))
+    count()  # the first read of the minute opens the address's rate window
     few = count()
     for _ in range(10):
         act.do_create_order(agent, appeal, now=sh(2026, 11, 19, 9, 0))
