@@ -20,10 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from hotline import clock
-from hotline.open311 import definitions, present
+from hotline.channels import services as channel
+from hotline.open311 import definitions, intake, present
 from hotline.open311.render import errors, respond, w3
 from hotline.orders.errors import ActionError
 from hotline.rules.calendar import SHANGHAI
+from hotline.web import ratelimit
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the service list's shape (the attributes of ``definitions.ATTRIBUTES``) last changed;
@@ -128,9 +130,6 @@ def _throttled(request: HttpRequest, fmt: str) -> HttpResponse | None:
     """Reads of service requests need no key, so they are limited per client address
     (``HOTLINE_OPEN311_READS_PER_MINUTE``, default 120): enough for an app, not for a
     script walking the order numbers."""
-    from hotline.channels import services as channel
-    from hotline.web import ratelimit
-
     limit = getattr(settings, "HOTLINE_OPEN311_READS_PER_MINUTE", 120)
     try:
         channel.hit(f"open311:{ratelimit.client_ip(request)}", limit)
@@ -201,9 +200,6 @@ def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    from hotline.channels import services as channel
-    from hotline.open311 import intake
-
     now = clock.now()
     client = channel.authenticate_key(_param(request, "api_key") or "", now=now)
     if client is None:
@@ -253,11 +249,11 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _action_error(fmt: str, exc: ActionError) -> HttpResponse:
-    from hotline.open311.intake import param_of
-
     status = 400 if exc.status == 422 else exc.status
     if exc.fields:
-        descriptions = [f"参数 {param_of(name)}：{message}" for name, message in exc.fields.items()]
+        descriptions = [
+            f"参数 {intake.param_of(name)}：{message}" for name, message in exc.fields.items()
+        ]
     else:
         descriptions = [exc.message]
     return errors(fmt, status, *descriptions)

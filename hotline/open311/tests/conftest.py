@@ -76,12 +76,18 @@ def errors_xml(response) -> list[dict]:
 
 @pytest.fixture
 def city_app(org):
-    """城市通 App, an outside mobile app registered as a channel client (channel ``app``);
-    its submissions wait for an agent's acceptance check."""
-    from hotline.channels.models import ChannelClient
+    """城市通 App, an outside mobile app the 管理员 registered as a channel client
+    (channel ``app``) with ``hotline apikey create``; its submissions wait for an agent's
+    acceptance check."""
+    from io import StringIO
 
-    client, key = ChannelClient.issue("城市通 App", "app", rate_limit_per_minute=1000)
-    return GeoReportClient(key)
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "apikey", "create", "--name", "城市通 App", "--channel", "app", "--rate", "1000", stdout=out
+    )
+    return GeoReportClient(out.getvalue().strip().splitlines()[-1])
 
 
 @pytest.fixture
