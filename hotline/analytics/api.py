@@ -12,6 +12,7 @@ from hotline import clock
 from hotline.analytics import access, assessment, concentrated, dashboard, exports, matters
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import local_day
+from hotline.api.schemas import ERRORS
 from hotline.orders import queries
 from hotline.orders.errors import Forbidden, ValidationFailed
 from hotline.orders.models import WorkOrder
@@ -19,6 +20,10 @@ from hotline.rules import lifecycle
 from hotline.rules.calendar import SHANGHAI
 
 router = Router(tags=["analytics"])
+
+# Every answer the endpoints can give, so the OpenAPI schema covers the errors too.
+JSON = {200: dict, **ERRORS}
+FILE = {200: None, **ERRORS}
 
 
 def _period(month, start, end):
@@ -63,7 +68,9 @@ def _assess(request, month, start, end, unit, subunits):
     return assessment.assess(_period(month, start, end), scope=scope, include_subunits=subunits)
 
 
-@router.get("/assessment", summary="单位考核：各项计数、三率、得分、排名与等次（§4.1 b）")
+@router.get(
+    "/assessment", response=JSON, summary="单位考核：各项计数、三率、得分、排名与等次（§4.1 b）"
+)
 def get_assessment(
     request: HttpRequest,
     month: str | None = None,
@@ -75,7 +82,7 @@ def get_assessment(
     return assessment_out(_assess(request, month, start, end, unit, subunits))
 
 
-@router.get("/assessment.xlsx", summary="导出考核表（xlsx）")
+@router.get("/assessment.xlsx", response=FILE, summary="导出考核表（xlsx）")
 def export_assessment(
     request: HttpRequest,
     month: str | None = None,
@@ -103,7 +110,7 @@ def _drill_rows(request, metric, unit, month, start, end, subunits):
     return assessment.drill(metric, period, scope, include_subunits=subunits)
 
 
-@router.get("/assessment/orders", summary="考核数字下钻：恰好是被计数的那些工单")
+@router.get("/assessment/orders", response=JSON, summary="考核数字下钻：恰好是被计数的那些工单")
 def drill_down(
     request: HttpRequest,
     metric: str,
@@ -139,7 +146,7 @@ def drill_down(
     }
 
 
-@router.get("/assessment/orders.xlsx", summary="导出下钻工单（xlsx）")
+@router.get("/assessment/orders.xlsx", response=FILE, summary="导出下钻工单（xlsx）")
 def drill_down_export(
     request: HttpRequest,
     metric: str,
@@ -156,7 +163,9 @@ def drill_down_export(
     )
 
 
-@router.get("/orders.xlsx", summary="按当前筛选条件导出工单（xlsx，流式，不含个人信息）")
+@router.get(
+    "/orders.xlsx", response=FILE, summary="按当前筛选条件导出工单（xlsx，流式，不含个人信息）"
+)
 def export_orders(
     request: HttpRequest,
     state: str | None = None,
@@ -181,7 +190,7 @@ def export_orders(
     )
 
 
-@router.get("/dashboard", summary="数据看板：来件量分布与趋势、按时率与满意率趋势")
+@router.get("/dashboard", response=JSON, summary="数据看板：来件量分布与趋势、按时率与满意率趋势")
 def get_dashboard(
     request: HttpRequest, month: str | None = None, start: str | None = None, end: str | None = None
 ):
@@ -190,7 +199,7 @@ def get_dashboard(
     return dashboard.dashboard(_period(month, start, end))
 
 
-@router.get("/wall", summary="大屏：今日来件、在办、超期与近30天趋势")
+@router.get("/wall", response=JSON, summary="大屏：今日来件、在办、超期与近30天趋势")
 def get_wall(request: HttpRequest):
     if request.auth.effective_role not in access.CENTRE_ROLES:
         raise Forbidden("大屏数据仅限中心人员和领导查看")
@@ -213,7 +222,9 @@ def run_out(run) -> dict:
 
 
 @router.get(
-    "/hotspots", summary="集中诉求：相似诉求分组、上升话题、重复诉求（最近一次分析，§4.2 b）"
+    "/hotspots",
+    response=JSON,
+    summary="集中诉求：相似诉求分组、上升话题、重复诉求（最近一次分析，§4.2 b）",
 )
 def get_hotspots(
     request: HttpRequest,
@@ -237,7 +248,7 @@ def get_hotspots(
     return run_out(run)
 
 
-@router.post("/hotspots/analyse", summary="重新分析集中诉求（耗时随工单量增长）")
+@router.post("/hotspots/analyse", response=JSON, summary="重新分析集中诉求（耗时随工单量增长）")
 def analyse_hotspots(
     request: HttpRequest,
     month: str | None = None,
@@ -265,23 +276,27 @@ class MatterStep(Schema):
     note: str = ""
 
 
-@router.get("/matters", summary="长效问题交办清单")
+@router.get("/matters", response={200: list[dict], **ERRORS}, summary="长效问题交办清单")
 def list_matters(request: HttpRequest, state: str | None = None):
     return [matters.matter_out(m) for m in matters.visible(request.auth, state)]
 
 
-@router.post("/matters", response={201: dict}, summary="将集中诉求交办给单位作为长效问题（§4.2 b）")
+@router.post(
+    "/matters", response={201: dict, **ERRORS}, summary="将集中诉求交办给单位作为长效问题（§4.2 b）"
+)
 def create_matter(request: HttpRequest, payload: MatterIn):
     m = matters.do_hand_over(request.auth, **payload.dict())
     return Status(201, matters.matter_out(m))
 
 
-@router.get("/matters/{matter_id}", summary="长效问题详情与轨迹")
+@router.get("/matters/{matter_id}", response=JSON, summary="长效问题详情与轨迹")
 def get_matter(request: HttpRequest, matter_id: int):
     return matters.matter_out(matters.get_visible(request.auth, matter_id), timeline=True)
 
 
-@router.post("/matters/{matter_id}/progress", summary="长效问题推进：认领、整改完成、销号")
+@router.post(
+    "/matters/{matter_id}/progress", response=JSON, summary="长效问题推进：认领、整改完成、销号"
+)
 def progress_matter(request: HttpRequest, matter_id: int, payload: MatterStep):
     m = matters.do_progress(request.auth, matter_id, state=payload.state, note=payload.note)
     return matters.matter_out(m, timeline=True)

@@ -148,7 +148,7 @@ def health(request):
 @v1.post(
     "/auth/token",
     auth=None,
-    response={200: s.TokenOut, 401: s.ErrorOut, 422: s.ErrorOut},
+    response={200: s.TokenOut, 400: s.ErrorOut, 401: s.ErrorOut, 422: s.ErrorOut},
     tags=["auth"],
     summary="用户名密码换取访问令牌",
 )
@@ -220,7 +220,7 @@ def units(request, q: str | None = None):
 
 @v1.get(
     "/calendar/{year}",
-    response={200: s.CalendarYearOut, 401: s.ErrorOut, 422: s.ErrorOut},
+    response={200: s.CalendarYearOut, 400: s.ErrorOut, 401: s.ErrorOut, 422: s.ErrorOut},
     tags=["reference"],
     summary="某年的节假日与调休",
 )

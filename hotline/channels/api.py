@@ -70,6 +70,7 @@ class ChannelKeyAuth(APIKeyHeader):
 router = Router(tags=["channel"], auth=ChannelKeyAuth())
 
 ERRORS: dict[int, Any] = {
+    400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
@@ -79,7 +80,7 @@ ERRORS: dict[int, Any] = {
 }
 
 
-class AppealIn(Schema):
+class ChannelAppealIn(Schema):
     """An appeal as a citizen (or a grid worker) entered it (§6.1).  ``title`` or ``content``
     and ``phone`` are required; the agent completes the rest when accepting."""
 
@@ -107,8 +108,8 @@ class AppealIn(Schema):
     )
 
 
-class AppealForm(Schema):
-    """The multipart form: the fields of ``AppealIn``; ``extra`` as a JSON string."""
+class ChannelAppealForm(Schema):
+    """The multipart form: the fields of ``ChannelAppealIn``; ``extra`` as a JSON string."""
 
     title: str = Field("", max_length=200)
     content: str = Field("", max_length=20000)
@@ -128,7 +129,7 @@ class AppealForm(Schema):
     idempotency_key: str | None = Field(None, max_length=200)
 
 
-class AppealOut(Schema):
+class ChannelAppealOut(Schema):
     number: str = Field(..., description="工单编号，查询进度用")
     state: str
     state_label: str
@@ -137,19 +138,19 @@ class AppealOut(Schema):
     status_url: str
 
 
-class ReplyOut(Schema):
+class ChannelReplyOut(Schema):
     at: datetime
     unit: str
     text: str
 
 
-class StepOut(Schema):
+class ChannelStepOut(Schema):
     at: datetime
     label: str
     unit: str
 
 
-class StatusOut(Schema):
+class ChannelStatusOut(Schema):
     """The public progress of an order: no personal data, no staff names, no notes."""
 
     number: str
@@ -168,21 +169,21 @@ class StatusOut(Schema):
     updated_at: datetime
     expected_at: datetime | None = Field(None, description="当前办理反馈时限")
     reply: str = Field(..., description="最新的公开答复")
-    replies: list[ReplyOut]
-    steps: list[StepOut]
+    replies: list[ChannelReplyOut]
+    steps: list[ChannelStepOut]
 
 
-class UpdatesParams(Schema):
+class ChannelUpdatesParams(Schema):
     since: datetime | None = Field(None, description="只返回此时间之后有变化的工单")
     limit: int = Field(50, ge=1, le=200)
 
 
-class UpdatesOut(Schema):
-    items: list[StatusOut]
+class ChannelUpdatesOut(Schema):
+    items: list[ChannelStatusOut]
     next_since: datetime | None = Field(None, description="下一次查询用的 since")
 
 
-class TrackIn(Schema):
+class ChannelTrackIn(Schema):
     number: str = Field(..., min_length=1, max_length=20, description="工单编号")
     phone: str = Field(..., min_length=1, max_length=30, description="提交时留下的联系电话")
 
@@ -212,11 +213,11 @@ def _submit(request: HttpRequest, data: dict[str, Any], files, body_key: str | N
     return Status(201 if created else 200, _appeal_out(order, created))
 
 
-SUBMIT = {200: AppealOut, 201: AppealOut, **ERRORS}
+SUBMIT = {200: ChannelAppealOut, 201: ChannelAppealOut, **ERRORS}
 
 
 @router.post("/appeals", response=SUBMIT, summary="提交诉求（JSON）")
-def submit_json(request, payload: AppealIn):
+def submit_json(request, payload: ChannelAppealIn):
     data = payload.dict(exclude={"idempotency_key"})
     return _submit(request, data, [], payload.idempotency_key)
 
@@ -224,7 +225,7 @@ def submit_json(request, payload: AppealIn):
 @router.post("/appeals/multipart", response=SUBMIT, summary="提交诉求（表单，可带附件）")
 def submit_multipart(
     request,
-    payload: Form[AppealForm],
+    payload: Form[ChannelAppealForm],
     attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     data = payload.dict(exclude={"idempotency_key"})
@@ -254,7 +255,9 @@ def _own(request, number: str) -> WorkOrder:
 
 
 @router.get(
-    "/appeals/{number}", response={200: StatusOut, **ERRORS}, summary="查询本接入方提交的诉求"
+    "/appeals/{number}",
+    response={200: ChannelStatusOut, **ERRORS},
+    summary="查询本接入方提交的诉求",
 )
 def appeal_status(request, number: str):
     return services.public_status(_own(request, number))
@@ -262,10 +265,10 @@ def appeal_status(request, number: str):
 
 @router.get(
     "/updates",
-    response={200: UpdatesOut, **ERRORS},
+    response={200: ChannelUpdatesOut, **ERRORS},
     summary="本接入方提交的诉求中，自某时起有变化的（答复、状态、进度）",
 )
-def updates(request, params: Query[UpdatesParams]):
+def updates(request, params: Query[ChannelUpdatesParams]):
     qs = services.client_orders(request.auth).select_related("lead_unit")
     if params.since is not None:
         qs = qs.filter(updated_at__gt=params.since)
@@ -277,10 +280,10 @@ def updates(request, params: Query[UpdatesParams]):
 @router.post(
     "/track",
     auth=None,
-    response={200: StatusOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: ChannelStatusOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="市民凭工单编号和手机号查询进度（无需密钥，按来源地址限流）",
 )
-def track(request, payload: TrackIn):
+def track(request, payload: ChannelTrackIn):
     services.hit(
         f"track:{ratelimit.client_ip(request)}",
         getattr(settings, "HOTLINE_CHANNEL_TRACK_PER_MINUTE", 20),
