@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "hotline.web",
     "hotline.intelligence",
     "hotline.channels",
+    "hotline.open311",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("analytics/", include("hotline.analytics.urls")),
     path("knowledge/", include("hotline.knowledge.urls")),
+    path("open311/v2/", include("hotline.open311.urls")),
     path("", include("hotline.web.urls")),
 ]
