@@ -75,7 +75,11 @@ def _centre(request) -> None:
         raise Forbidden("智能建议仅供热线中心工作人员使用")
 
 
-@router.post("/intelligence/suggest", summary="智能建议：分类、紧急程度、要素、承办单位、重复工单")
+@router.post(
+    "/intelligence/suggest",
+    response={200: dict, **s.ERRORS},
+    summary="智能建议：分类、紧急程度、要素、承办单位、重复工单",
+)
 def suggest(request, payload: SuggestIn) -> dict[str, Any]:
     _centre(request)
     if not (payload.title.strip() or payload.content.strip()):

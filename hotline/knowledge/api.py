@@ -9,6 +9,7 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from hotline.api import schemas as s
 from hotline.knowledge import actions, index
 from hotline.knowledge import queries as kq
 from hotline.knowledge.models import Entry
@@ -66,7 +67,11 @@ def _get(request: HttpRequest, pk: int) -> Entry:
     return e
 
 
-@router.get("/search", summary="检索知识库（受理员只返回已发布且在有效期内的条目）")
+# every answer documents the structured errors (schemathesis checks it)
+OK = {200: dict, **s.ERRORS}
+
+
+@router.get("/search", response=OK, summary="检索知识库（受理员只返回已发布且在有效期内的条目）")
 def search_entries(request: HttpRequest, q: str = "", limit: int = 10):
     results = index.search(request.user, q, limit=max(1, min(limit, 50)))
     return {
@@ -83,7 +88,7 @@ def search_entries(request: HttpRequest, q: str = "", limit: int = 10):
     }
 
 
-@router.get("/entries", summary="条目列表（本人可见范围；可按状态、待复核筛选）")
+@router.get("/entries", response=OK, summary="条目列表（本人可见范围；可按状态、待复核筛选）")
 def list_entries(request: HttpRequest, state: str = "", stale: bool = False, mine: bool = False):
     rows = kq.visible_entries(request.user).select_related("category", "owner_unit")
     if state:
@@ -96,24 +101,24 @@ def list_entries(request: HttpRequest, state: str = "", stale: bool = False, min
     return {"results": [entry_out(e, day=day) for e in rows.order_by("pk")[:500]]}
 
 
-@router.post("/entries", response={201: dict}, summary="新建条目（草稿）")
+@router.post("/entries", response={201: dict, **s.ERRORS}, summary="新建条目（草稿）")
 def create_entry(request: HttpRequest, body: EntryIn):
     e = actions.do_create(request.user, body.dict(exclude_none=True))
     return Status(201, entry_out(e))
 
 
-@router.get("/entries/{pk}", summary="条目详情")
+@router.get("/entries/{pk}", response=OK, summary="条目详情")
 def get_entry(request: HttpRequest, pk: int):
     return entry_out(_get(request, pk))
 
 
-@router.patch("/entries/{pk}", summary="修改条目（责任单位及上级、热线中心）")
+@router.patch("/entries/{pk}", response=OK, summary="修改条目（责任单位及上级、热线中心）")
 def update_entry(request: HttpRequest, pk: int, body: EntryIn):
     e = actions.do_update(_get(request, pk), request.user, body.dict(exclude_unset=True))
     return entry_out(_get(request, e.pk))
 
 
-@router.get("/entries/{pk}/versions", summary="版本记录")
+@router.get("/entries/{pk}/versions", response=OK, summary="版本记录")
 def entry_versions(request: HttpRequest, pk: int):
     e = _get(request, pk)
     return {
@@ -135,6 +140,7 @@ def entry_versions(request: HttpRequest, pk: int):
 
 @router.post(
     "/entries/{pk}/{action}",
+    response=OK,
     summary="流转：submit 提交审核、publish 发布、return 退回、expire 失效、reopen 重新编辑",
 )
 def transition_entry(request: HttpRequest, pk: int, action: str, body: TransitionIn):
