@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 import pytest
 
+# The real-Chromium fixtures (``browser``, ``person``) are shared by every app's browser tests:
+# one plugin, so one Playwright per session (two would fight over the thread's asyncio loop).
+pytest_plugins = ["hotline.web.tests.browser.fixtures"]
+
 
 @dataclass
 class Org:

@@ -1,4 +1,4 @@
-"""A real Chromium (Debian's, driven by Playwright) against pytest-django's live server.
+"""Browser-test fixtures (a pytest plugin loaded by the root ``conftest.py``): a real Chromium (Debian's, driven by Playwright) against pytest-django's live server.
 
 ``make browser-deps`` installs ``chromium`` and ``fonts-wqy-microhei`` (so Chinese renders
 as text, not boxes).  Screenshots of every main page go to ``artifacts/screenshots/``.
