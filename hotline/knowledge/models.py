@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from django.conf import settings
 from django.db import models
 
 from hotline.knowledge.choices import STATES
-from hotline.rules import taxonomy
+from hotline.orders.models import StoredFile
 
 USER = settings.AUTH_USER_MODEL
 
@@ -136,33 +135,16 @@ class EntryVersion(models.Model):
         return [FIELD_LABELS.get(f, f) for f in self.changed]
 
 
-def attachment_path(instance: EntryAttachment, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"knowledge/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{ext}"
-
-
-class EntryAttachment(models.Model):
+class EntryAttachment(StoredFile):
     """A file of an entry (a form, a policy document); the type is sniffed from the bytes
     by the same checks as order attachments (§6.1.2)."""
 
+    FOLDER = "knowledge"
+
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField("类型", max_length=16, choices=taxonomy.ATTACHMENT_KINDS.choices())
-    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("内容类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小")
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间")
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = verbose_name_plural = "知识条目附件"
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class EntryUse(models.Model):

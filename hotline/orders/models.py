@@ -503,14 +503,39 @@ class Callback(models.Model):
         ordering = ["at", "id"]
 
 
-def attachment_path(instance: Attachment, filename: str) -> str:
+def attachment_path(instance: StoredFile, filename: str) -> str:
     import uuid
 
     ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"attachments/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+    return f"{instance.FOLDER}/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
-class Attachment(models.Model):
+class StoredFile(models.Model):
+    """An uploaded file whose kind and content type were sniffed from its bytes (§6.1.2,
+    ``hotline.orders.attachments``); stored under ``FOLDER/yyyy/mm/`` with a random name."""
+
+    FOLDER = "attachments"
+
+    kind = models.CharField("类型", max_length=16, choices=taxonomy.ATTACHMENT_KINDS.choices())
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("内容类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Attachment(StoredFile):
     """A voice, image, video or document file of an order (§6.1.2), or of a reply (a unit's
     written explanation, §6.6.3).  The content type is sniffed from the bytes, not taken
     from the client."""
@@ -526,24 +551,10 @@ class Attachment(models.Model):
     reply = models.ForeignKey(
         Reply, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
-    kind = models.CharField("类型", max_length=16, choices=taxonomy.ATTACHMENT_KINDS.choices())
     purpose = models.CharField("用途", max_length=16, choices=PURPOSES, default="appeal")
-    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("内容类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小")
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间")
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = verbose_name_plural = "附件"
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class PersonalInfoAccess(models.Model):
