@@ -44,20 +44,9 @@ def main() -> None:
     p.add_argument("--keep", action="store_true", help="reuse an existing benchmark database")
     args = p.parse_args()
 
-    bench = ROOT / "var" / "bench"
-    bench.mkdir(parents=True, exist_ok=True)
-    os.environ["HOTLINE_VAR_DIR"] = str(bench)
-    if args.database == "sqlite":
-        db = bench / f"analytics_{args.orders}.sqlite3"
-        if db.exists() and not args.keep:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["HOTLINE_DATABASE_URL"] = f"sqlite:///{db}"
-    else:
-        os.environ["HOTLINE_DATABASE_URL"] = args.pg
-        if not args.keep:
-            _recreate_pg(args.pg)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+    from benchmarks._db import use_bench_database
+
+    use_bench_database(args.database, f"analytics_{args.orders}.sqlite3", args.pg, keep=args.keep)
     import django
 
     django.setup()
@@ -170,18 +159,6 @@ def cycle_rows(first, exports, qs):
     yield from first
     while True:
         yield from exports.order_rows(qs)
-
-
-def _recreate_pg(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

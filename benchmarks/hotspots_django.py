@@ -52,25 +52,9 @@ def main() -> None:
     p.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/hl_analytics_hot")
     args = p.parse_args()
-    bench = ROOT / "var" / "bench"
-    bench.mkdir(parents=True, exist_ok=True)
-    os.environ["HOTLINE_VAR_DIR"] = str(bench)
-    if args.database == "sqlite":
-        db = bench / "hotspots.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["HOTLINE_DATABASE_URL"] = f"sqlite:///{db}"
-    else:
-        from urllib.parse import urlparse
+    from benchmarks._db import use_bench_database
 
-        import psycopg
-
-        name = urlparse(args.pg).path.lstrip("/")
-        with psycopg.connect(args.pg.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            c.execute(f'CREATE DATABASE "{name}"')
-        os.environ["HOTLINE_DATABASE_URL"] = args.pg
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+    use_bench_database(args.database, "hotspots.sqlite3", args.pg)
     import django
 
     django.setup()

@@ -49,25 +49,9 @@ def main() -> None:
     args = p.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    bench = ROOT / "var" / "bench"
-    bench.mkdir(parents=True, exist_ok=True)
-    os.environ["HOTLINE_VAR_DIR"] = str(bench)
-    if args.database == "sqlite":
-        db = bench / "knowledge.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["HOTLINE_DATABASE_URL"] = f"sqlite:///{db}"
-    else:
-        from urllib.parse import urlparse
+    from benchmarks._db import use_bench_database
 
-        import psycopg
-
-        name = urlparse(args.pg).path.lstrip("/")
-        with psycopg.connect(args.pg.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            c.execute(f'CREATE DATABASE "{name}"')
-        os.environ["HOTLINE_DATABASE_URL"] = args.pg
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+    use_bench_database(args.database, "knowledge.sqlite3", args.pg)
     import django
 
     django.setup()
