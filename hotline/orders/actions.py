@@ -1504,6 +1504,45 @@ def _check_main(main: WorkOrder) -> None:
         )
 
 
+# kind of link → (the duplicate's lifecycle action, the main order's timeline event)
+_LINK_STEPS = {"link": ("link_duplicate", "duplicate_linked"), "merge": ("merge", "merged_in")}
+
+
+def _record_link(
+    order: WorkOrder,
+    main_order: WorkOrder,
+    kind: str,
+    actor: User,
+    now: datetime,
+    *,
+    reason: str,
+    score: float | None,
+) -> OrderLink:
+    """The link row, the duplicate's transition and the main order's event (§6.6.3 c)."""
+    action, main_event = _LINK_STEPS[kind]
+    link = OrderLink.objects.create(
+        order=order,
+        main=main_order,
+        kind=kind,
+        reason=reason.strip(),
+        score=score,
+        previous_state=order.state,
+        created_at=now,
+        created_by=actor,
+    )
+    _move(order, actor, action, now, note=reason.strip(), data={"main": main_order.number})
+    _event(
+        main_order,
+        actor,
+        main_event,
+        now,
+        from_state=main_order.state,
+        note=reason.strip(),
+        data={"duplicate": order.number},
+    )
+    return link
+
+
 @transaction.atomic
 def do_link_duplicate(
     order: WorkOrder | int,
@@ -1522,29 +1561,7 @@ def do_link_duplicate(
     _check_main(main_order)
     if OrderLink.objects.filter(order=order, main=main_order, ended_at__isnull=True).exists():
         raise Conflict(f"已与工单 {main_order.number} 关联", state=order.state)
-    link = OrderLink.objects.create(
-        order=order,
-        main=main_order,
-        kind="link",
-        reason=reason.strip(),
-        score=score,
-        previous_state=order.state,
-        created_at=now,
-        created_by=actor,
-    )
-    _move(
-        order, actor, "link_duplicate", now, note=reason.strip(), data={"main": main_order.number}
-    )
-    _event(
-        main_order,
-        actor,
-        "duplicate_linked",
-        now,
-        from_state=main_order.state,
-        note=reason.strip(),
-        data={"duplicate": order.number},
-    )
-    return link
+    return _record_link(order, main_order, "link", actor, now, reason=reason, score=score)
 
 
 @transaction.atomic
@@ -1568,32 +1585,11 @@ def do_merge(
         raise ValidationFailed({"main": f"工单 {main_order.number} 已并入其他工单"})
     if OrderLink.objects.filter(main=order, kind="merge", ended_at__isnull=True).exists():
         raise ValidationFailed({"main": "已有工单并入本工单，本工单不能再并入其他工单"})
-    previous = order.state
     OrderLink.objects.filter(order=order, main=main_order, ended_at__isnull=True).update(
         ended_at=now, ended_by=actor
     )  # a link between the pair becomes the merge
-    link = OrderLink.objects.create(
-        order=order,
-        main=main_order,
-        kind="merge",
-        reason=reason.strip(),
-        score=score,
-        previous_state=previous,
-        created_at=now,
-        created_by=actor,
-    )
     _supersede(order, list(dl.DEADLINE_KINDS.codes), now)
-    _move(order, actor, "merge", now, note=reason.strip(), data={"main": main_order.number})
-    _event(
-        main_order,
-        actor,
-        "merged_in",
-        now,
-        from_state=main_order.state,
-        note=reason.strip(),
-        data={"duplicate": order.number},
-    )
-    return link
+    return _record_link(order, main_order, "merge", actor, now, reason=reason, score=score)
 
 
 @transaction.atomic
