@@ -40,7 +40,8 @@ import numpy as np
 
 from hotline.nlp.text import head, key_text, ngram_keys, normalise
 
-FORMAT = "hotline-linear-text/1"
+FORMAT = "hotline-linear-text/2"  # /2 adds the neighbour memory (``mem_*`` arrays)
+_READABLE = (FORMAT, "hotline-linear-text/1")  # /1: the linear part alone
 WEIGHTS_FILE = "weights.npz"
 META_FILE = "meta.json"
 # Function characters trimmed from the ends of an n-gram before it is shown as evidence
@@ -377,7 +378,7 @@ class TextClassifier:
             raise ModelError(f"模型目录缺少 {META_FILE}: {d} (no model here)") from None
         except json.JSONDecodeError as exc:
             raise ModelError(f"{d / META_FILE} is not valid JSON: {exc}") from None
-        if meta.get("format") != FORMAT:
+        if meta.get("format") not in _READABLE:
             raise ModelError(f"unknown model format {meta.get('format')!r} in {d}")
         if verify and meta.get("sha256") != _digest(d):
             raise ModelError(f"model files in {d} do not match the sha256 in {META_FILE}")
