@@ -155,3 +155,34 @@ def test_metrics_macro_f1_averages_classes_equally():
     assert result["accuracy"] == 0.75
     assert result["per_class"]["b"]["f1"] == 0.0
     assert result["macro_f1"] == pytest.approx((1 / (1 + 0.5 * 1 / 3) * 1 + 0) / 2, abs=1e-3)
+
+
+def test_the_neighbour_vote_is_saved_and_favours_the_label_of_similar_appeals(model, tmp_path):
+    assert model.memory is not None
+    idx, val = model._features("", "楼下KTV噪音太吵了")
+    vote = model.memory.vote(idx, val)
+    assert model.labels[int(np.argmax(vote))] == "噪音"
+    loaded = TextClassifier.load(model.save(tmp_path / "m"))
+    assert loaded.memory is not None
+    assert np.allclose(loaded.memory.vote(idx, val), vote)
+
+
+def test_one_appeal_gets_the_same_vote_as_in_a_training_batch(model):
+    from hotline.nlp.classifier import _blocks, _memory_votes, _Vectoriser
+
+    vec = _Vectoriser(model.config)
+    vec.vocab, vec.idf = model._vocab, model._idf
+    appeals = [("", "半夜装修噪音"), ("路灯", "晚上路灯不亮"), ("", "工资拖欠")]
+    batch = _memory_votes(
+        vec.transform([_blocks(t, x, model.config) for t, x in appeals]), model.memory
+    )
+    for row, (title, text) in zip(batch, appeals, strict=True):
+        assert np.allclose(row, model.memory.vote(*model._features(title, text)))
+
+
+def test_without_neighbours_the_model_is_the_linear_part_alone():
+    texts, labels = _data()
+    m = train(texts, labels, config=Config(min_df=1, knn_k=0))
+    assert m.memory is None
+    idx, val = m._features("", "路灯不亮")
+    assert np.allclose(m.scores("路灯不亮"), val @ m._coef_t[idx] + m.intercept)
