@@ -156,13 +156,13 @@ class Memory:
             return np.zeros(n_labels)
         # Positions of every posting of the appeal's features, without a Python loop.
         pos = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
-        sims = np.bincount(
+        sims: np.ndarray = np.bincount(
             self.docs[pos],
             weights=self.values[pos] * np.repeat(val, lens),
             minlength=len(self.norms),
-        )
-        sims /= self.norms * xnorm
-        return self._tally(sims[None, :])[0]
+        ).astype(np.float64) / (self.norms * xnorm)
+        votes: np.ndarray = self._tally(sims[None, :])[0]
+        return votes
 
     def _tally(self, sims: np.ndarray) -> np.ndarray:
         """Votes from rows of cosine similarities (queries × kept appeals)."""
@@ -174,7 +174,8 @@ class Memory:
             np.add.at(
                 out, (np.arange(len(col)), self.label_idx[col]), sims[np.arange(len(col)), col]
             )
-        return out / self.prior
+        votes: np.ndarray = out / self.prior
+        return votes
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {
