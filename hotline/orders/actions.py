@@ -749,7 +749,15 @@ def do_request_extension(
         errors["reason"] = "请说明延期理由"
     if errors:
         raise ValidationFailed(errors)
-    req = ExtensionRequest.objects.create(
+    return _file_request(
+        ExtensionRequest, "request_extension", order, unit, actor, days, reason, now
+    )
+
+
+def _file_request(model, action: str, order, unit, actor, days: int, reason: str, now):
+    """A unit's request for more time (延期 or 挂单, §6.4.1) and the order's move to await
+    the centre's decision, with the request on the timeline."""
+    req = model.objects.create(
         order=order,
         unit=unit,
         days=days,
@@ -760,7 +768,7 @@ def do_request_extension(
     _move(
         order,
         actor,
-        "request_extension",
+        action,
         now,
         note=reason.strip(),
         data={"days": days, "request": req.pk},
@@ -836,24 +844,9 @@ def do_request_suspension(
         errors["reason"] = "请说明挂单理由及法定办理时限依据"
     if errors:
         raise ValidationFailed(errors)
-    req = SuspensionRequest.objects.create(
-        order=order,
-        unit=unit,
-        days=days,
-        reason=reason.strip(),
-        requested_by=actor,
-        requested_at=now,
+    return _file_request(
+        SuspensionRequest, "request_suspension", order, unit, actor, days, reason, now
     )
-    _move(
-        order,
-        actor,
-        "request_suspension",
-        now,
-        note=reason.strip(),
-        data={"days": days, "request": req.pk},
-        unit=unit,
-    )
-    return req
 
 
 @transaction.atomic
