@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-# Front-end packages from npm (lockfile), copied to static/vendor/ and served locally.
+# Front-end packages from npm (lockfile), copied to hotline/web/static/vendor/ and served locally.
 node_modules/.installed: package.json package-lock.json scripts/vendor.mjs
 	npm ci --no-audit --no-fund
 	npm run vendor
@@ -61,4 +61,4 @@ bench: setup
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor var/test .pytest_cache
+	rm -rf $(VENV) node_modules hotline/web/static/vendor var/test .pytest_cache

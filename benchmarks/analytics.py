@@ -54,8 +54,9 @@ def main() -> None:
     from django.db import connection
 
     from hotline import clock
-    from hotline.analytics import assessment, dashboard, exports, history, rollup
+    from hotline.analytics import assessment, dashboard, exports, rollup
     from hotline.analytics.periods import Period, day_start, local_day
+    from hotline.demo import history
     from hotline.orders.models import WorkOrder
 
     call_command("migrate", verbosity=0)

@@ -1,5 +1,5 @@
-// Copy the browser files of our npm dependencies to static/vendor/, served by Django.
-// Runs after `npm ci`; static/vendor/ is not committed.
+// Copy the browser files of our npm dependencies to hotline/web/static/vendor/, served by
+// Django and shipped in the wheel.  Runs after `npm ci`; the folder is not committed.
 import { cpSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,8 +12,8 @@ const files = {
   "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
 };
 for (const [from, to] of Object.entries(files)) {
-  const target = join(root, "static", "vendor", to);
+  const target = join(root, "hotline", "web", "static", "vendor", to);
   mkdirSync(dirname(target), { recursive: true });
   cpSync(join(root, "node_modules", from), target);
 }
-console.log(`vendored ${Object.keys(files).length} files into static/vendor/`);
+console.log(`vendored ${Object.keys(files).length} files into hotline/web/static/vendor/`);

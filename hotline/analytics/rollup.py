@@ -14,7 +14,6 @@ from ``hotline run``'s roll-up loop.
 
 from __future__ import annotations
 
-import sys
 import time as _time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -208,11 +207,6 @@ def reset() -> None:
         UnitDay.objects.all().delete()
         VolumeDay.objects.all().delete()
         RollupState.objects.filter(name=STATE).delete()
-
-
-def rollup_process() -> list[str]:
-    """``hotline run``: the roll-up loop, sealing finished days every ten minutes."""
-    return [sys.executable, "-m", "hotline.cli", "rollup", "--loop", "600"]
 
 
 def loop(every: int) -> None:  # pragma: no cover - a long-running process

@@ -1,5 +1,9 @@
-"""The staff REST API (``/api/v1/``): token authentication, the same permissions as the
+"""The REST API (``/api/v1/``): token authentication, the same permissions as the
 workbench, every order action of §6, structured errors.
+
+This module holds the order routes and mounts the other routers of this package (one
+per app: supervision, analytics, intelligence, knowledge, channel).  Apps never import
+the API; the API calls their actions and queries.
 
 Errors are JSON ``{"code", "message", "fields"?, "state"?}``: 401 without a valid token,
 403 for a role or unit that may not act, 404 for an order the user cannot see, 409 for an
@@ -22,16 +26,22 @@ from ninja.files import UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
 from hotline import clock
-from hotline.analytics.api import router as analytics_router
 from hotline.api import schemas as s
 from hotline.api import serializers as ser
+from hotline.api.analytics import router as analytics_router
+from hotline.api.channel import router as channel_router
+from hotline.api.intelligence import router as intelligence_router
+from hotline.api.knowledge import router as knowledge_router
+from hotline.api.supervision import router as supervision_router
 from hotline.calendars.models import CalendarDay, CalendarYear
 from hotline.catalog.models import Category
+from hotline.channels.services import RateLimited
 from hotline.orders import actions, queries
 from hotline.orders.errors import ActionError, NotFound
 from hotline.orders.models import Attachment, Deadline, WorkOrder
 from hotline.org.models import ApiToken, Area, Unit, User, hash_token
 from hotline.rules import deadlines as dl
+from hotline.supervision import actions as sup_actions
 
 
 class TokenAuth(HttpBearer):
@@ -452,12 +462,12 @@ def reverify(request, number: str, payload: s.ReasonIn):
 
 @orders.post("/{number}/reminders", response=R, summary="记录电话催办（§6.5）")
 def remind(request, number: str, payload: s.ReminderIn):
-    return _act(request, number, actions.do_remind, **payload.dict())
+    return _act(request, number, sup_actions.do_remind, **payload.dict())
 
 
 @orders.post("/{number}/supervision", response=R, summary="记录督办（§6.5 a–d）")
 def supervise(request, number: str, payload: s.SupervisionIn):
-    return _act(request, number, actions.do_supervise, **payload.dict())
+    return _act(request, number, sup_actions.do_supervise, **payload.dict())
 
 
 @orders.post("/{number}/callbacks", response=R, summary="记录回访（§6.8）")
@@ -532,17 +542,20 @@ def _quote(name: str) -> str:
 
 
 v1.add_router("/orders", orders)
-
-from hotline.channels.api import router as channel_router  # noqa: E402
-from hotline.supervision.api import router as supervision_router  # noqa: E402
-
 v1.add_router("/supervision", supervision_router)
 v1.add_router("/analytics", analytics_router)
-from hotline.intelligence.api import router as intelligence_router  # noqa: E402
-
 v1.add_router("", intelligence_router)  # /intelligence/…, /orders/{number}/link|merge|unmerge
-v1.add_router("/knowledge", "hotline.knowledge.api.router")
+v1.add_router("/knowledge", knowledge_router)
 v1.add_router("/channel", channel_router)
 api.add_router("/v1", v1)
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc: RateLimited):
+    """429 with ``Retry-After`` (seconds until the next window)."""
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
 
 __all__ = ["api", "dl"]

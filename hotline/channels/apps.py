@@ -9,16 +9,3 @@ class ChannelsConfig(AppConfig):
     label = "channels"
     verbose_name = "受理渠道接入"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from hotline.api.main import api
-        from hotline.channels.api import on_rate_limited
-        from hotline.channels.services import RateLimited
-
-        api.add_exception_handler(RateLimited, on_rate_limited)
-
-        from hotline.channels import demo
-        from hotline.demo import build
-
-        if demo.build not in build.extra_builders:
-            build.extra_builders.append(demo.build)

@@ -25,7 +25,7 @@ from hotline.channels.models import (
     Submission,
     hash_key,
 )
-from hotline.orders import actions
+from hotline.orders import actions, public
 from hotline.orders.errors import ActionError, Conflict, ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.rules import lifecycle, taxonomy
@@ -288,10 +288,8 @@ def public_status(order: WorkOrder, *, now: datetime | None = None) -> dict[str,
     """The public progress of an order: number, state, the public part of the replies, the
     steps with their times and the running feedback deadline — never the citizen's personal
     data, a staff member's name or an internal note."""
-    from hotline.web import queries as wq
-
     now = now or clock.now()
-    replies = wq.public_replies(order)
+    replies = public.public_replies(order)
     feedback = (
         order.deadlines.active()
         .filter(kind__in=["feedback", "extension"])
@@ -323,6 +321,6 @@ def public_status(order: WorkOrder, *, now: datetime | None = None) -> dict[str,
         ],
         "steps": [
             {"at": s["at"], "label": s["label"], "unit": s["unit"]}
-            for s in wq.public_timeline(order)
+            for s in public.public_timeline(order)
         ],
     }

@@ -12,12 +12,16 @@ from django.db import transaction
 
 from hotline import clock
 from hotline.catalog.models import Category
+from hotline.channels import demo as channels_demo
 from hotline.demo import appeals, centre
+from hotline.intelligence import demo as intelligence_demo
+from hotline.knowledge import demo as knowledge_demo
 from hotline.orders import actions as act
 from hotline.orders.errors import ActionError
 from hotline.orders.models import OrderSequence, WorkOrder
 from hotline.org.models import ApiToken, Area, Unit, User
 from hotline.rules.calendar import SHANGHAI
+from hotline.supervision import actions as sup
 
 
 @dataclass
@@ -29,11 +33,12 @@ class Cast:
     callback: User
 
 
-# Other apps add their demo rows: ``reset_hooks`` run first in ``reset()`` (remove rows that
-# protect units), ``extra_builders`` (``fn(now) -> orders made, or None``) run last in
-# ``build()`` (routing rules, duplicate pairs, knowledge entries …).
-reset_hooks: list = []
-extra_builders: list = []
+# Other apps' demo rows: ``reset_hooks`` run first in ``reset()`` (remove rows that protect
+# units), ``extra_builders`` (``fn(now) -> orders made, or None``) run last in ``build()``
+# (knowledge entries, routing rules and duplicate pairs, channel clients).  The demo is a
+# composition root: it imports the apps, the apps never import it.
+reset_hooks: list = [knowledge_demo.reset]
+extra_builders: list = [knowledge_demo.build, intelligence_demo.build, channels_demo.build]
 
 
 def reset() -> None:
@@ -381,7 +386,7 @@ class Story:
                 for _ in range(2):
                     if not self.due(tr) or order.state not in {"handling", "dispatched"}:
                         break
-                    act.do_remind(
+                    sup.do_remind(
                         order,
                         self.cast.supervisor,
                         contact_name="办理人员",
@@ -391,7 +396,7 @@ class Story:
                     )
                     tr += timedelta(hours=rng.uniform(4, 20))
                 if self.due(tr) and order.reminder_count >= 2:
-                    act.do_supervise(
+                    sup.do_supervise(
                         order,
                         self.cast.supervisor,
                         method="phone",
@@ -624,7 +629,7 @@ def build_showcase(now: datetime | None = None) -> int:
     # yellow: most of five working days gone; red: long overdue, reminded twice, supervised
     signed(new("地下车库渗水（即将超期）", 24 * 6), 24 * 6 - 0.5)
     o = signed(new("小区二次供水水箱脏污（已超期）", 24 * 12), 24 * 12 - 0.5)
-    act.do_remind(
+    sup.do_remind(
         o,
         supervisor,
         contact_name="刘洋",
@@ -632,7 +637,7 @@ def build_showcase(now: datetime | None = None) -> int:
         result="答复正在协调，未给出办结时间",
         now=h(24 * 3),
     )
-    act.do_remind(
+    sup.do_remind(
         o,
         supervisor,
         contact_name="刘洋",
@@ -640,7 +645,7 @@ def build_showcase(now: datetime | None = None) -> int:
         result="仍未回复处理结果",
         now=h(24 * 2),
     )
-    act.do_supervise(
+    sup.do_supervise(
         o,
         supervisor,
         method="phone",

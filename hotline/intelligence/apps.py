@@ -14,10 +14,10 @@ class IntelligenceConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from hotline.catalog.models import Category
+        from hotline.common import hooks
         from hotline.intelligence import feedback, providers, routing, services
         from hotline.orders import actions
         from hotline.org.models import Area
-        from hotline.web import hooks
 
         for lst, fn in (
             (hooks.suggestion_providers, providers.suggestion_provider),
@@ -39,12 +39,6 @@ class IntelligenceConfig(AppConfig):
             signal.connect(areas_changed, sender=Area, dispatch_uid="intel-areas")
             signal.connect(categories_changed, sender=Category, dispatch_uid="intel-categories")
 
-        _register_ui()
-        from hotline.demo import build as demo_build
-        from hotline.intelligence import demo
-
-        if demo.build not in demo_build.extra_builders:
-            demo_build.extra_builders.append(demo.build)
         # Web worker processes (gunicorn's, as `hotline run` starts them, or runserver) load
         # the models now, in the background, so the first call does not pay for it
         # (docs/intelligence.md: cost figures).  The supervising `hotline run` process and
@@ -65,44 +59,3 @@ def _warm_quietly() -> None:
         services.warm()
     except Exception:  # a missing table before migrate, etc.: first use will load it
         logging.getLogger(__name__).info("model warm-up skipped", exc_info=True)
-
-
-def _register_ui() -> None:
-    """The link / merge / unmerge panels of the order detail page."""
-    from hotline.intelligence.forms import DuplicateForm, UnmergeForm
-    from hotline.orders import actions as act
-    from hotline.web.views import orders as views
-
-    views.ACTION_UI.setdefault(
-        "link_duplicate",
-        views.UiAction(
-            "关联重复工单",
-            DuplicateForm,
-            lambda o, u, d, r: act.do_link_duplicate(o, u, main=d["main"], reason=d["reason"]),
-            "outline-secondary",
-            "同一问题的工单互相关联，各自办理（§6.6.3 c）",
-        ),
-    )
-    views.ACTION_UI.setdefault(
-        "merge",
-        views.UiAction(
-            "并单",
-            DuplicateForm,
-            lambda o, u, d, r: act.do_merge(o, u, main=d["main"], reason=d["reason"]),
-            "outline-warning",
-            "并入主工单：随主工单办理，主工单答复后仍回访本工单的服务对象（§6.6.3 c）",
-        ),
-    )
-    views.ACTION_UI.setdefault(
-        "unmerge",
-        views.UiAction(
-            "取消并单",
-            UnmergeForm,
-            lambda o, u, d, r: act.do_unmerge(o, u, reason=d["reason"]),
-            "outline-danger",
-            "恢复为独立工单，回到受理环节重新提交审核",
-        ),
-    )
-    for name in ("merge", "link_duplicate", "unmerge"):
-        if name not in views.PANEL_ORDER:
-            views.PANEL_ORDER.insert(views.PANEL_ORDER.index("comment"), name)

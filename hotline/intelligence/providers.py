@@ -1,5 +1,5 @@
 """The intake page's suggestions panel, duplicate hints and the dispatch panel's unit
-suggestions (``hotline.web.hooks``), filled from :func:`services.suggest`."""
+suggestions (``hotline.common.hooks``), filled from :func:`services.suggest`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections import OrderedDict
 from typing import Any
 
 from hotline import clock
+from hotline.common import hooks
 from hotline.intelligence import services
 from hotline.rules import screening as rules_screening
 from hotline.rules import taxonomy
-from hotline.web import hooks
 
 _recent: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
 _lock = threading.Lock()

@@ -1,4 +1,4 @@
-"""What the knowledge base plugs into the intake form (``hotline.web.hooks``)."""
+"""What the knowledge base plugs into the intake form (``hotline.common.hooks``)."""
 
 from __future__ import annotations
 

@@ -21,11 +21,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from hotline import clock
 from hotline.channels import services as channel
+from hotline.common import ratelimit
 from hotline.open311 import definitions, intake, present
 from hotline.open311.render import errors, respond, w3
 from hotline.orders.errors import ActionError
 from hotline.rules.calendar import SHANGHAI
-from hotline.web import ratelimit
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the service list's shape (the attributes of ``definitions.ATTRIBUTES``) last changed;

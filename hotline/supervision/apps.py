@@ -7,25 +7,12 @@ class SupervisionConfig(AppConfig):
     verbose_name = "催办督办"
 
     def ready(self) -> None:
-        import os
-        import sys
-
         from hotline.orders import actions
         from hotline.orders.models import EVENT_LABELS
         from hotline.supervision.hooks import on_order_event
-        from hotline.system.management.commands import run
 
         if on_order_event not in actions.after_commit_hooks:
             actions.after_commit_hooks.append(on_order_event)
         # Timeline lines the sweep writes (not actions of the transition table).
         EVENT_LABELS.setdefault("auto_remind", "系统自动提醒")
         EVENT_LABELS.setdefault("emergency_reported", "上报应急部门")
-
-        def worker_process():
-            # `hotline run` starts the worker beside gunicorn unless told not to.
-            if os.environ.get("HOTLINE_RUN_WORKER", "true").lower() in {"0", "false", "no"}:
-                return None
-            return [sys.executable, "-m", "hotline.cli", "worker"]
-
-        if not any(getattr(f, "__name__", "") == "worker_process" for f in run.EXTRA_PROCESSES):
-            run.EXTRA_PROCESSES.append(worker_process)

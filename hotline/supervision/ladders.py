@@ -4,16 +4,20 @@ its waits with, and since when an order is behind."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 
 from hotline.calendars.services import working_calendar
+from hotline.orders.models import Deadline, WorkOrder
 from hotline.rules import ladder as rl
 from hotline.rules.calendar import CalendarYearUnknown
-from hotline.supervision import defaults
+from hotline.supervision import defaults, notify
+from hotline.supervision.models import SupervisionRecord
 
 # Deadlines the lead unit answers for; dispatch and callback limits are the centre's own.
 UNIT_KINDS = ("sign", "feedback", "extension", "hang_up")
@@ -99,3 +103,77 @@ class Ladders:
             start_after=self.start_after(track),
             advance=self.advance(track),
         )
+
+
+def unit_deadlines():
+    """The running deadlines the lead unit answers for."""
+    return Deadline.objects.active().filter(
+        Q(assignment__isnull=True) | Q(assignment__role="lead"), kind__in=UNIT_KINDS
+    )
+
+
+def ladder_inputs(order_ids: list[int]):
+    """Deadlines ``(kind, due, warn)`` and steps taken, per order, in two queries."""
+    dls: dict[int, list] = defaultdict(list)
+    for oid, kind, due, warn in (
+        unit_deadlines()
+        .filter(order_id__in=order_ids)
+        .values_list("order_id", "kind", "due_at", "warn_at")
+    ):
+        dls[oid].append((kind, due, warn))
+    taken: dict[int, list[rl.Taken]] = defaultdict(list)
+    for oid, method, at, effective in (
+        SupervisionRecord.objects.filter(order_id__in=order_ids)
+        .order_by("at", "pk")
+        .values_list("order_id", "method", "at", "effective")
+    ):
+        taken[oid].append(rl.Taken(method, at, effective))
+    return dls, taken
+
+
+def rung_drafts(key: str, text: notify.Text, order: WorkOrder, step: rl.Step):
+    return notify.drafts(
+        key,
+        text,
+        order=order,
+        unit=order.lead_unit,
+        recipients=step.recipients,
+        channels=step.channels,
+    )
+
+
+def contacts(order: WorkOrder, step: rl.Step) -> list[dict[str, str]]:
+    """Whom a rung reaches, with names and phone numbers on file (for the board and for
+    the record's ``target``)."""
+    unit = order.lead_unit
+    out: list[dict[str, str]] = []
+    for who in step.recipients:
+        label = rl.RECIPIENTS.label(who)
+        if who == "handlers" and unit:
+            out += [
+                {"who": who, "label": label, "name": u.display_name, "phone": u.phone}
+                for u in notify.unit_handlers(unit)
+            ] or [{"who": who, "label": label, "name": unit.name, "phone": unit.phone}]
+        elif who == "unit" and unit:
+            out.append({"who": who, "label": label, "name": unit.contact_name, "phone": unit.phone})
+        elif who == "leader" and unit:
+            out.append(
+                {"who": who, "label": label, "name": unit.leader_name, "phone": unit.leader_phone}
+            )
+        elif who == "head" and unit:
+            out.append(
+                {"who": who, "label": label, "name": unit.head_name, "phone": unit.head_phone}
+            )
+        elif who == "emergency":
+            out += [
+                {"who": who, "label": label, "name": e.name, "phone": e.phone}
+                for e in notify.emergency_depts()
+            ]
+    return out
+
+
+def contacts_text(order: WorkOrder, step: rl.Step) -> str:
+    parts = [
+        f"{c['label']}{c['name']}{c['phone'] and ' ' + c['phone']}" for c in contacts(order, step)
+    ]
+    return "；".join(parts)[:100]

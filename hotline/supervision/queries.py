@@ -18,7 +18,7 @@ from hotline.rules import deadlines as dl
 from hotline.rules import ladder as rl
 from hotline.rules import lifecycle, taxonomy
 from hotline.supervision import sweep
-from hotline.supervision.ladders import Ladders, track_of
+from hotline.supervision.ladders import Ladders, contacts, ladder_inputs, track_of
 from hotline.supervision.models import Message, SupervisionRecord
 
 LIGHTS = ("attention", "overdue", "warning", "normal", "all")
@@ -86,7 +86,7 @@ def board_rows(orders: list[WorkOrder], now: datetime) -> list[dict[str, Any]]:
     ):
         deadlines[d.order_id].append(d)
     ladders = Ladders.load()
-    dls, taken = sweep.ladder_inputs(ids)
+    dls, taken = ladder_inputs(ids)
     last_record = {}
     for r in SupervisionRecord.objects.filter(order_id__in=ids).order_by("at", "pk"):
         last_record[r.order_id] = r
@@ -177,7 +177,7 @@ def plan_out(
         "reason": plan.reason,
     }
     if with_contacts:
-        out["contacts"] = sweep.contacts(order, plan.step)
+        out["contacts"] = contacts(order, plan.step)
     return out
 
 
@@ -236,7 +236,7 @@ def order_status(order: WorkOrder, now: datetime) -> dict[str, Any]:
     contact, and the messages sent about it."""
     ladders = Ladders.load()
     track = track_of(order)
-    dls, taken = sweep.ladder_inputs([order.pk])
+    dls, taken = ladder_inputs([order.pk])
     plan = ladders.plan(order, dls[order.pk], taken[order.pk], now)
     at = rl.position(ladders.steps.get(track, []), taken[order.pk])
     views = oq.order_deadlines(order, now)

@@ -32,23 +32,28 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from hotline import clock
-from hotline.orders import actions
 from hotline.orders.errors import ActionError
 from hotline.orders.models import Deadline, Event, WorkOrder
 from hotline.rules import ladder as rl
 from hotline.rules import lifecycle
 from hotline.supervision import notify, outbox
-from hotline.supervision.ladders import UNIT_KINDS, Ladders
-from hotline.supervision.models import SupervisionRecord, SweepMark
+from hotline.supervision.actions import do_supervise
+from hotline.supervision.ladders import (
+    Ladders,
+    contacts_text,
+    ladder_inputs,
+    rung_drafts,
+    unit_deadlines,
+)
+from hotline.supervision.models import SweepMark
 
 log = logging.getLogger(__name__)
 
@@ -322,32 +327,6 @@ def report_emergencies(now: datetime, token: str) -> int:
 # 4. ladders (§6.5 a–d)
 
 
-def unit_deadlines():
-    """The running deadlines the lead unit answers for."""
-    return Deadline.objects.active().filter(
-        Q(assignment__isnull=True) | Q(assignment__role="lead"), kind__in=UNIT_KINDS
-    )
-
-
-def ladder_inputs(order_ids: list[int]):
-    """Deadlines ``(kind, due, warn)`` and steps taken, per order, in two queries."""
-    dls: dict[int, list] = defaultdict(list)
-    for oid, kind, due, warn in (
-        unit_deadlines()
-        .filter(order_id__in=order_ids)
-        .values_list("order_id", "kind", "due_at", "warn_at")
-    ):
-        dls[oid].append((kind, due, warn))
-    taken: dict[int, list[rl.Taken]] = defaultdict(list)
-    for oid, method, at, effective in (
-        SupervisionRecord.objects.filter(order_id__in=order_ids)
-        .order_by("at", "pk")
-        .values_list("order_id", "method", "at", "effective")
-    ):
-        taken[oid].append(rl.Taken(method, at, effective))
-    return dls, taken
-
-
 def climb_ladders(now: datetime, token: str) -> tuple[int, int]:
     """Take due automatic rungs, suggest due manual ones.  Returns (taken, suggested)."""
     ladders = Ladders.load()
@@ -406,7 +385,7 @@ def take_rung(order_id: int, ladders: Ladders, now: datetime, token: str) -> int
             except IntegrityError:
                 return 0
             text = notify.rung_text(order, plan.step.label, plan.reason, order.lead_unit)
-            record = actions.do_supervise(
+            record = do_supervise(
                 order,
                 None,
                 method=plan.step.method,
@@ -435,51 +414,3 @@ def suggest_rung(order: WorkOrder, plan: rl.Plan, now: datetime, token: str) -> 
     except IntegrityError:
         return 0
     return 1
-
-
-def rung_drafts(key: str, text: notify.Text, order: WorkOrder, step: rl.Step):
-    return notify.drafts(
-        key,
-        text,
-        order=order,
-        unit=order.lead_unit,
-        recipients=step.recipients,
-        channels=step.channels,
-    )
-
-
-def contacts(order: WorkOrder, step: rl.Step) -> list[dict[str, str]]:
-    """Whom a rung reaches, with names and phone numbers on file (for the board and for
-    the record's ``target``)."""
-    unit = order.lead_unit
-    out: list[dict[str, str]] = []
-    for who in step.recipients:
-        label = rl.RECIPIENTS.label(who)
-        if who == "handlers" and unit:
-            out += [
-                {"who": who, "label": label, "name": u.display_name, "phone": u.phone}
-                for u in notify.unit_handlers(unit)
-            ] or [{"who": who, "label": label, "name": unit.name, "phone": unit.phone}]
-        elif who == "unit" and unit:
-            out.append({"who": who, "label": label, "name": unit.contact_name, "phone": unit.phone})
-        elif who == "leader" and unit:
-            out.append(
-                {"who": who, "label": label, "name": unit.leader_name, "phone": unit.leader_phone}
-            )
-        elif who == "head" and unit:
-            out.append(
-                {"who": who, "label": label, "name": unit.head_name, "phone": unit.head_phone}
-            )
-        elif who == "emergency":
-            out += [
-                {"who": who, "label": label, "name": e.name, "phone": e.phone}
-                for e in notify.emergency_depts()
-            ]
-    return out
-
-
-def contacts_text(order: WorkOrder, step: rl.Step) -> str:
-    parts = [
-        f"{c['label']}{c['name']}{c['phone'] and ' ' + c['phone']}" for c in contacts(order, step)
-    ]
-    return "；".join(parts)[:100]

@@ -390,3 +390,14 @@ class PortalForm(WorkbenchForm):
 class TrackForm(WorkbenchForm):
     number = forms.CharField(label="工单编号", max_length=20)
     phone = forms.CharField(label="提交时填写的手机号码", max_length=30)
+
+
+class DuplicateForm(WorkbenchForm):
+    """The link / merge panels of the order detail page (§6.6.3 c)."""
+
+    main = forms.CharField(label="主工单编号", max_length=20)
+    reason = forms.CharField(label="说明", required=False, widget=TEXT(attrs={"rows": 2}))
+
+
+class UnmergeForm(WorkbenchForm):
+    reason = forms.CharField(label="取消并单理由", widget=TEXT(attrs={"rows": 2}))

@@ -1,9 +1,7 @@
 """The workbench navigation, built from one list.
 
-Other apps add their pages here instead of editing templates, e.g. in ``AppConfig.ready``::
-
-    from hotline.web.nav import NAV, NavItem
-    NAV.append(NavItem("analytics", "统计分析", "analytics:index", roles={"leader", "admin"}))
+Every page of the workbench, the other apps' included, is listed here by URL name, so a
+new page needs one line and no template change.
 
 ``ROLE_HOME`` says which page a role lands on after login.
 """
@@ -15,6 +13,8 @@ from dataclasses import dataclass, field
 from django.urls import NoReverseMatch, reverse
 
 ALL_STAFF = frozenset({"agent", "reviewer", "unit", "supervisor", "callback", "admin", "leader"})
+# The centre's own staff (everyone but the handling units).
+CENTRE = ALL_STAFF - {"unit"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,23 @@ NAV: list[NavItem] = [
         "d",
     ),
     NavItem("orders", "工单查询", "web:orders", ALL_STAFF, "o"),
+    # 考核与分析 (hotline.analytics)
+    NavItem("analytics", "数据看板", "analytics:dashboard", CENTRE),
+    NavItem("assessment", "单位考核", "analytics:assessment", CENTRE | {"unit"}),
+    NavItem("hotspots", "集中诉求", "analytics:hotspots", CENTRE),
+    NavItem("report", "月度报告", "analytics:report", CENTRE),
+    NavItem("wall", "大屏", "analytics:wall", CENTRE),
+    # 知识库 (hotline.knowledge)
+    NavItem("knowledge", "知识库", "knowledge:search", ALL_STAFF, "k"),
+    NavItem(
+        "knowledge_review", "知识审核", "knowledge:moderation", frozenset({"admin", "supervisor"})
+    ),
+    NavItem(
+        "knowledge_stale",
+        "待复核知识",
+        "knowledge:stale",
+        frozenset({"admin", "supervisor", "unit"}),
+    ),
     NavItem("admin", "管理后台", "/admin/", frozenset({"admin"}), external=True),
 ]
 

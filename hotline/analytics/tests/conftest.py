@@ -61,6 +61,7 @@ def march(
     F  住建局: dispatched 04-01 (April) — not in March at all.
     """
     from hotline.orders import actions as act
+    from hotline.supervision import actions as sup
 
     def new(title: str, at: datetime):
         order = act.do_create_order(agent, {**appeal, "title": title}, now=at)
@@ -104,8 +105,8 @@ def march(
     act.do_unit_return(c, other_clerk, reason="不属于本单位职责", now=sh(2026, 3, 2, 15, 0))
     dispatch(c, org.zjj, sh(2026, 3, 3, 9, 0), co=[org.street_office])
     act.do_co_sign(c, street_clerk, now=sh(2026, 3, 3, 10, 0))
-    act.do_remind(c, supervisor, result="未回复", now=sh(2026, 3, 10, 10, 0))
-    act.do_remind(c, supervisor, result="仍未回复", now=sh(2026, 3, 11, 10, 0))
+    sup.do_remind(c, supervisor, result="未回复", now=sh(2026, 3, 10, 10, 0))
+    sup.do_remind(c, supervisor, result="仍未回复", now=sh(2026, 3, 11, 10, 0))
 
     d = new("D 违规改变房屋用途", sh(2026, 3, 9, 8, 30))
     dispatch(d, org.zjj, sh(2026, 3, 9, 9, 0))

@@ -10,7 +10,7 @@ from hotline.orders.models import OrderLink, WorkOrder
 def test_demo_rows(django_capture_on_commit_callbacks):
     from hotline.demo.build import build_organisation, extra_builders
 
-    assert demo.build in extra_builders  # `hotline demo` adds them
+    assert demo.build in extra_builders  # `hotline demo` builds them
     build_organisation()
     with django_capture_on_commit_callbacks(execute=True):
         assert demo.build() == 4

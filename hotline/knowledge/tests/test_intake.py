@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.common import hooks
 from hotline.knowledge import actions
 from hotline.knowledge.models import Entry, EntryUse
 from hotline.orders.models import WorkOrder
-from hotline.web import hooks
 
 
 def consult(appeal: dict, **extra) -> dict:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from hotline.common import hooks
 from hotline.orders.models import Attachment, PersonalInfoAccess, WorkOrder
-from hotline.web import hooks
 from hotline.web.tests.conftest import png, wav
 
 

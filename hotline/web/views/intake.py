@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from hotline import clock
+from hotline.common import hooks
 from hotline.orders import actions as act
 from hotline.orders import queries as oq
 from hotline.orders.actions import ORDER_FIELDS
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.web import forms as f
-from hotline.web import hooks
 from hotline.web import queries as wq
 from hotline.web.views.common import page_size, role_required, run_action, visible_order
 

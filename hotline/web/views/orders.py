@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from hotline import clock
+from hotline.common import hooks
 from hotline.orders import actions as act
 from hotline.orders import queries as oq
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit
 from hotline.rules import screening, taxonomy
+from hotline.supervision import actions as sup
 from hotline.web import forms as f
-from hotline.web import hooks
 from hotline.web import queries as wq
 from hotline.web.views.common import page_size, run_action, staff_required, visible_order
 
@@ -207,16 +208,37 @@ ACTION_UI: dict[str, UiAction] = {
     "remind": UiAction(
         "记录电话催办",
         f.ReminderForm,
-        lambda o, u, d, r: act.do_remind(o, u, **d),
+        lambda o, u, d, r: sup.do_remind(o, u, **d),
         "warning",
         "§6.5 电话催办2次仍未回复处理结果的转入督办",
     ),
     "supervise": UiAction(
         "记录督办",
         f.SuperviseForm,
-        lambda o, u, d, r: act.do_supervise(o, u, **d),
+        lambda o, u, d, r: sup.do_supervise(o, u, **d),
         "danger",
         "§6.5 a 智能督办 → b 电话督办 → c 短信督办 → d 其他形式",
+    ),
+    "link_duplicate": UiAction(
+        "关联重复工单",
+        f.DuplicateForm,
+        lambda o, u, d, r: act.do_link_duplicate(o, u, main=d["main"], reason=d["reason"]),
+        "outline-secondary",
+        "同一问题的工单互相关联，各自办理（§6.6.3 c）",
+    ),
+    "merge": UiAction(
+        "并单",
+        f.DuplicateForm,
+        lambda o, u, d, r: act.do_merge(o, u, main=d["main"], reason=d["reason"]),
+        "outline-warning",
+        "并入主工单：随主工单办理，主工单答复后仍回访本工单的服务对象（§6.6.3 c）",
+    ),
+    "unmerge": UiAction(
+        "取消并单",
+        f.UnmergeForm,
+        lambda o, u, d, r: act.do_unmerge(o, u, reason=d["reason"]),
+        "outline-danger",
+        "恢复为独立工单，回到受理环节重新提交审核",
     ),
     "record_callback": UiAction(
         "记录回访",
@@ -282,6 +304,9 @@ PANEL_ORDER = [
     "submit",
     "direct_close",
     "reject",
+    "merge",
+    "link_duplicate",
+    "unmerge",
     "comment",
     "attach",
 ]

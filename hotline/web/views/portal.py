@@ -13,12 +13,12 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from hotline.common import ratelimit
 from hotline.orders import actions as act
+from hotline.orders import public
 from hotline.orders.models import WorkOrder
 from hotline.rules import screening
 from hotline.web import forms as f
-from hotline.web import queries as wq
-from hotline.web import ratelimit
 from hotline.web.views.common import run_action
 
 LIMIT_MESSAGE = "操作过于频繁，请稍后再试。"
@@ -69,7 +69,7 @@ def track(request):
         if form.is_valid():
             number = form.cleaned_data["number"].strip()
             phone = form.cleaned_data["phone"].strip()
-            order = wq.track_lookup(number, phone)
+            order = public.track_lookup(number, phone)
             if order is None:
                 ratelimit.add("track", ip)
                 form.add_error(None, "未找到与该编号和手机号码匹配的诉求，请核对后重试。")
@@ -77,8 +77,8 @@ def track(request):
             else:
                 ctx.update(
                     order=order,
-                    steps=wq.public_timeline(order),
-                    replies=wq.public_replies(order),
+                    steps=public.public_timeline(order),
+                    replies=public.public_replies(order),
                     not_accepted=screening.NOT_ACCEPTED_REASONS.label(order.not_accepted_reason)
                     if order.not_accepted_reason
                     else "",

@@ -15,9 +15,22 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-# Other apps append extra long-running processes here (e.g. the task worker):
-# each entry is a function returning an argv list, or None to skip.
-EXTRA_PROCESSES: list = []
+
+def worker_process() -> list[str] | None:
+    """The task worker (deadline sweep, supervision ladder, outbox), unless told not to."""
+    if os.environ.get("HOTLINE_RUN_WORKER", "true").lower() in {"0", "false", "no"}:
+        return None
+    return [sys.executable, "-m", "hotline.cli", "worker"]
+
+
+def rollup_process() -> list[str]:
+    """The roll-up loop, sealing finished days every ten minutes (docs/assessment.md)."""
+    return [sys.executable, "-m", "hotline.cli", "rollup", "--loop", "600"]
+
+
+# The long-running processes started beside the web server: each entry returns an argv
+# list, or None to skip.
+EXTRA_PROCESSES: list = [worker_process, rollup_process]
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Extension points of the workbench that other apps fill in.
+"""Extension points of the workbench that other apps fill in (in their ``AppConfig.ready``).
 
 * ``suggestion_providers`` — the intelligence service (SPEC §9) proposes type, category,
   urgency, emergency kind, non-acceptance reason or unit from what the agent typed.  Each

@@ -1,10 +1,11 @@
-"""``hotline history --orders N``: a big city's history in bulk (see analytics.history)."""
+"""``hotline history --orders N``: a big city's history in bulk (see hotline.demo.history)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hotline.analytics import history, rollup
+from hotline.analytics import rollup
+from hotline.demo import build, history
 from hotline.org.models import Unit
 
 
@@ -22,8 +23,6 @@ class Command(BaseCommand):
         if orders < 1 or days < 1:
             raise CommandError("--orders 与 --days 须为正整数")
         if not Unit.objects.exclude(kind="centre").exists():
-            from hotline.demo import build
-
             build.build_organisation()
             self.stdout.write("已建立演示单位和用户")
         started = time.monotonic()

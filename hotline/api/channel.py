@@ -26,10 +26,10 @@ from hotline import clock
 from hotline.api.schemas import ErrorOut
 from hotline.channels import services
 from hotline.channels.models import ChannelClient
+from hotline.common import ratelimit
+from hotline.orders import public
 from hotline.orders.errors import ActionError, NotFound, ValidationFailed
 from hotline.orders.models import WorkOrder
-from hotline.web import queries as wq
-from hotline.web import ratelimit
 
 
 class Unauthenticated(ActionError):
@@ -298,16 +298,7 @@ def track(request, payload: ChannelTrackIn):
         f"track:{ratelimit.client_ip(request)}",
         getattr(settings, "HOTLINE_CHANNEL_TRACK_PER_MINUTE", 20),
     )
-    order = wq.track_lookup(payload.number, payload.phone)
+    order = public.track_lookup(payload.number, payload.phone)
     if order is None:
         raise NotFound("未找到与该编号和手机号码匹配的诉求，请核对后重试")
     return services.public_status(order)
-
-
-def on_rate_limited(request, exc: services.RateLimited):
-    """429 with ``Retry-After`` (seconds until the next window)."""
-    from hotline.api.main import api
-
-    response = api.create_response(request, exc.as_dict(), status=exc.status)
-    response["Retry-After"] = str(exc.retry_after)
-    return response

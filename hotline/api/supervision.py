@@ -20,7 +20,6 @@ from ninja import Field, Query, Router, Schema
 from hotline import clock
 from hotline.api import schemas as s
 from hotline.api.serializers import localise
-from hotline.orders import actions as order_actions
 from hotline.orders.errors import Forbidden, NotFound
 from hotline.orders.models import WorkOrder
 from hotline.rules import ladder as rl
@@ -295,7 +294,7 @@ def status(request, number: str):
 )
 def remind(request, number: str, payload: s.ReminderIn):
     order = _order(request, number)
-    order_actions.do_remind(order, request.auth, **payload.dict())
+    actions.do_remind(order, request.auth, **payload.dict())
     return localise(queries.order_status(WorkOrder.objects.get(pk=order.pk), clock.now()))
 
 

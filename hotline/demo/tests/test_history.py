@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from hotline.analytics import assessment, history, rollup
+from hotline.analytics import assessment, rollup
 from hotline.analytics.periods import Period
 from hotline.analytics.tests.conftest import sh
+from hotline.demo import history
 from hotline.orders.models import Assignment, Deadline, Event, WorkOrder
 
 NOW = sh(2026, 3, 20, 12, 0)

@@ -1,0 +1,239 @@
+"""Callback and closing (§6.7, §6.8): callbacks, close, reopen, comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+
+from hotline.calendars.services import working_calendar
+from hotline.orders.actions.base import (
+    acting_unit,
+    check_transition,
+    lock_order,
+    meet_deadlines,
+    move_state,
+    open_deadline,
+    policy,
+    record_event,
+    resolve_now,
+    supersede_deadlines,
+)
+from hotline.orders.actions.duplicates import called_back, merge_main, merged_orders
+from hotline.orders.errors import Conflict, ValidationFailed
+from hotline.orders.models import (
+    Assignment,
+    Callback,
+    Event,
+    WorkOrder,
+)
+from hotline.org.models import User
+from hotline.rules import deadlines as dl
+from hotline.rules import lifecycle, taxonomy
+
+
+@transaction.atomic
+def do_record_callback(
+    order: WorkOrder | int,
+    actor: User,
+    *,
+    method: str,
+    mode: str = "manual",
+    outcome: str = "reached",
+    satisfaction: str = "",
+    resolution: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> Callback:
+    """A callback attempt (§6.8.1–§6.8.3).  When the citizen was reached, satisfaction and
+    resolution are both required."""
+    now = resolve_now(now)
+    order = lock_order(order)
+    check_transition(order, "record_callback", actor)
+    if order.state == "merged":
+        main = merge_main(order)
+        if main is None or main.state not in ("pending_callback", "closed"):
+            raise Conflict("并单工单在主工单答复认定后随主工单回访（§6.6.3 c）", state=order.state)
+    errors = {}
+    if method not in taxonomy.CALLBACK_METHODS:
+        errors["method"] = "请选择回访方式（§6.8.2）"
+    if mode not in taxonomy.CALLBACK_MODES:
+        errors["mode"] = "请选择人工或智能回访（§6.8.2）"
+    if outcome not in taxonomy.CALLBACK_OUTCOMES:
+        errors["outcome"] = "请选择回访结果"
+    if outcome == "reached":
+        if satisfaction not in taxonomy.SATISFACTION:
+            errors["satisfaction"] = "请选择满意程度（§6.8.3）"
+        if resolution not in taxonomy.RESOLUTION:
+            errors["resolution"] = "请选择解决程度（§6.8.3）"
+    if errors:
+        raise ValidationFailed(errors)
+    if outcome != "reached":
+        satisfaction = resolution = ""
+    cb = Callback.objects.create(
+        order=order,
+        method=method,
+        mode=mode,
+        outcome=outcome,
+        satisfaction=satisfaction,
+        resolution=resolution,
+        note=note.strip(),
+        by=actor,
+        at=now,
+    )
+    if outcome == "reached" or _callback_attempts_exhausted(order):
+        meet_deadlines(order, ["callback"], now)
+    move_state(
+        order,
+        actor,
+        "record_callback",
+        now,
+        note=note,
+        data={
+            "callback": cb.pk,
+            "outcome": outcome,
+            "satisfaction": satisfaction,
+            "resolution": resolution,
+        },
+    )
+    return cb
+
+
+def _callback_attempts_exhausted(order: WorkOrder) -> bool:
+    failed = (
+        order.callbacks.exclude(outcome="reached")
+        .filter(at__gte=order.reply_accepted_at or order.created_at)
+        .count()
+    )
+    return failed >= policy().max_callback_attempts
+
+
+@transaction.atomic
+def do_close(
+    order: WorkOrder | int, actor: User, *, note: str = "", now: datetime | None = None
+) -> WorkOrder:
+    """A transferred order closes only after the unit replied and the citizen was called
+    back (§6.7.2); a citizen unreachable after the centre's maximum attempts does not block it."""
+    now = resolve_now(now)
+    order = lock_order(order)
+    check_transition(order, "close", actor)
+    since = order.reply_accepted_at or order.created_at
+    cbs = order.callbacks.filter(at__gte=since)
+    reached = cbs.filter(outcome="reached").count()
+    failed = cbs.exclude(outcome="reached").count()
+    if not lifecycle.may_close_after_callback(reached, failed, policy().max_callback_attempts):
+        raise Conflict(
+            f"转办工单须回访服务对象后方可结案（§6.7.2）；未联系上的须尝试{policy().max_callback_attempts}次",
+            state=order.state,
+        )
+    merged = merged_orders(order)
+    waiting = [m.number for m in merged if not called_back(m, order)]
+    if waiting:
+        raise Conflict(
+            "并入本工单的服务对象也须回访后方可结案（§6.7.2、§6.6.3 c）：" + "、".join(waiting),
+            state=order.state,
+        )
+    order.closed_at = now
+    Assignment.objects.filter(order=order, ended_at__isnull=True).update(
+        ended_at=now, end_reason="completed"
+    )
+    meet_deadlines(order, ["callback"], now)
+    move_state(
+        order,
+        actor,
+        "close",
+        now,
+        note=note,
+        data={"merged": [m.number for m in merged]} if merged else None,
+        extra_fields=["closed_at"],
+    )
+    for m in merged:  # merged orders follow their main order
+        m.closed_at = now
+        m.state = "closed"
+        m.save(update_fields=["state", "closed_at", "updated_at"])
+        record_event(
+            m,
+            actor,
+            "close",
+            now,
+            from_state="merged",
+            to_state="closed",
+            note=f"随主工单 {order.number} 结案",
+            data={"main": order.number},
+        )
+    return order
+
+
+@transaction.atomic
+def do_reopen(
+    order: WorkOrder | int, actor: User, *, reason: str, now: datetime | None = None
+) -> WorkOrder:
+    """重办: the citizen is not satisfied; the order goes back to the same units with fresh
+    sign-for and feedback clocks."""
+    now = resolve_now(now)
+    order = lock_order(order)
+    check_transition(order, "reopen", actor)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "请说明重办理由"})
+    previous = list(
+        Assignment.objects.filter(order=order)
+        .exclude(end_reason="unit_return")
+        .order_by("-dispatched_at", "id")
+    )
+    latest_at = previous[0].dispatched_at if previous else None
+    units = [(a.unit, a.role) for a in previous if a.dispatched_at == latest_at]
+    if not units and order.lead_unit:
+        units = [(order.lead_unit, "lead")]
+    if not units:
+        raise Conflict("找不到原承办单位，请重新派转", state=order.state)
+    Assignment.objects.filter(order=order, ended_at__isnull=True).update(
+        ended_at=now, end_reason="completed"
+    )
+    supersede_deadlines(order, ["callback"], now)
+    cal = working_calendar()
+    order.reopen_count = F("reopen_count") + 1
+    order.dispatched_at = now
+    order.signed_at = order.replied_at = order.reply_accepted_at = order.closed_at = None
+    order.lead_unit = next(u for u, r in units if r == "lead")
+    move_state(
+        order,
+        actor,
+        "reopen",
+        now,
+        note=reason.strip(),
+        data={"units": [u.name for u, _ in units]},
+        unit=order.lead_unit,
+        extra_fields=[
+            "reopen_count",
+            "dispatched_at",
+            "signed_at",
+            "replied_at",
+            "reply_accepted_at",
+            "closed_at",
+            "lead_unit",
+        ],
+    )
+    for unit, role in units:
+        a = Assignment.objects.create(
+            order=order, unit=unit, role=role, dispatched_at=now, dispatched_by=actor, note=reason
+        )
+        open_deadline(order, dl.sign_deadline(now, order.is_emergency, cal, policy()), assignment=a)
+    open_deadline(order, dl.feedback_deadline(now, order.is_emergency, cal))
+    order.refresh_from_db(fields=["reopen_count"])
+    return order
+
+
+@transaction.atomic
+def do_comment(
+    order: WorkOrder | int, actor: User, *, note: str, now: datetime | None = None
+) -> Event:
+    """A note on the timeline (a co-unit's opinion, an agent's remark)."""
+    now = resolve_now(now)
+    order = lock_order(order)
+    check_transition(order, "comment", actor)
+    if actor.effective_role == "unit":
+        acting_unit(order, actor, lead_only=False)
+    if not note.strip():
+        raise ValidationFailed({"note": "备注内容不能为空"})
+    return move_state(order, actor, "comment", now, note=note.strip())
