@@ -183,7 +183,7 @@ def export_orders(
     phone: str | None = None,
 ):
     params = {k: v for k, v in locals().items() if k != "request" and v not in (None, "")}
-    qs = queries.filter_orders(queries.visible_orders(request.auth), params)
+    qs = queries.filter_orders(queries.visible_orders(request.auth), params, user=request.auth)
     return exports.xlsx_response(
         f"工单导出_{local_day(clock.now()):%Y%m%d}.xlsx",
         "工单",

@@ -37,7 +37,7 @@ from hotline.calendars.models import CalendarDay, CalendarYear
 from hotline.catalog.models import Category
 from hotline.channels.services import RateLimited
 from hotline.orders import actions, queries
-from hotline.orders.errors import ActionError, NotFound
+from hotline.orders.errors import ActionError, Forbidden, NotFound
 from hotline.orders.models import Attachment, Deadline, WorkOrder
 from hotline.org.models import ApiToken, Area, Unit, User, hash_token
 from hotline.rules import deadlines as dl
@@ -255,7 +255,10 @@ def calendar_year(request, year: int):
 orders = Router(tags=["orders"])
 
 
-def _get(request, number: str) -> WorkOrder:
+def _get(request, number: str, *, former: bool = False) -> WorkOrder:
+    """The order if the user holds it.  A unit that returned it or lost it to a re-dispatch
+    gets 403 (it knows the order) — or, with ``former``, the order for its read-only
+    summary (docs/privacy.md)."""
     order = (
         queries.visible_orders(request.auth)
         .select_related("lead_unit", "category", "area")
@@ -263,7 +266,12 @@ def _get(request, number: str) -> WorkOrder:
         .first()
     )
     if order is None:
-        raise NotFound("工单不存在或无权查看")
+        gone = queries.former_orders(request.auth).select_related("lead_unit", "category", "area")
+        order = gone.filter(number=number).first()
+        if order is None:
+            raise NotFound("工单不存在或无权查看")
+        if not former:
+            raise Forbidden("本单位已不再承办该工单，只能查看本单位的办理部分")
     return order
 
 
@@ -279,7 +287,7 @@ R = {200: s.OrderOut, **s.ERRORS}
 def list_orders(request, params: Query[s.ListParams]):
     now = clock.now()
     qs = queries.filter_orders(
-        queries.visible_orders(request.auth), params.dict(exclude_none=True), now
+        queries.visible_orders(request.auth), params.dict(exclude_none=True), now, user=request.auth
     )
     qs = qs.select_related("lead_unit", "category").order_by("-created_at", "-id")
     count = qs.count()
@@ -290,7 +298,9 @@ def list_orders(request, params: Query[s.ListParams]):
         "count": count,
         "page": params.page,
         "page_size": params.page_size,
-        "results": [ser.summary(o, lights.get(o.pk, "")) for o in page],
+        "results": [
+            ser.summary(o, lights.get(o.pk, ""), ser.list_view(request.auth, o)) for o in page
+        ],
     }
 
 
@@ -330,7 +340,7 @@ def record_rejected(request, payload: s.RecordRejectedIn):
 
 @orders.get("/{number}", response=R, summary="工单详情（含时限说明与轨迹）")
 def get_order(request, number: str):
-    return _detail(request, _get(request, number))
+    return _detail(request, _get(request, number, former=True))
 
 
 @orders.patch("/{number}", response=R, summary="修改受理中的工单")
