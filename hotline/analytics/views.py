@@ -18,6 +18,7 @@ from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_L
 from hotline.analytics.periods import Period, local_day
 from hotline.orders.errors import ActionError
 from hotline.orders.models import WorkOrder
+from hotline.orders.privacy import list_view
 from hotline.org.models import Unit
 from hotline.rules import taxonomy
 
@@ -152,7 +153,14 @@ def drill_page(request: HttpRequest) -> HttpResponse:
             "label": label,
             "help": help_text,
             "page": page,
-            "items": [(r["m_at"], orders[r["m_order"]]) for r in page],
+            "items": [
+                (
+                    r["m_at"],
+                    orders[r["m_order"]],
+                    list_view(request.user, orders[r["m_order"]]).text(orders[r["m_order"]].title),
+                )
+                for r in page
+            ],
             "query": _query(period, unit=unit.code, metric=metric, subunits=subunits),
         },
     )

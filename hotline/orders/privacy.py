@@ -75,9 +75,7 @@ def _held_by(units: QuerySet[Unit]) -> Exists:
         end_reason__in=masking.TAKEN_AWAY,
     )
     return Exists(
-        Assignment.objects.filter(order=OuterRef("pk"), unit__in=units).exclude(
-            Exists(taken_later)
-        )
+        Assignment.objects.filter(order=OuterRef("pk"), unit__in=units).exclude(Exists(taken_later))
     )
 
 
