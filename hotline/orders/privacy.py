@@ -390,3 +390,64 @@ def log_export(
     ]
     PersonalInfoAccess.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+# ---------------------------------------------------------------------------
+# reading the access log (admin, ``/api/v1/privacy/access-log``)
+
+AUDIT_ROLES = frozenset({"admin", "leader"})
+
+
+def access_log(
+    *,
+    user: str | int | None = None,
+    order: str | None = None,
+    via: str | None = None,
+    purpose: str | None = None,
+    role: str | None = None,
+    field: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> QuerySet[PersonalInfoAccess]:
+    """The access log, newest first, filtered: ``user`` (id or username), ``order``
+    (number), ``via`` (prefix, e.g. ``api:``), ``purpose``, ``role``, ``field`` (one of
+    the logged fields), ``start`` ≤ at < ``end``."""
+    qs = PersonalInfoAccess.objects.select_related("user", "order").order_by("-at", "-id")
+    if user not in (None, ""):
+        qs = qs.filter(user_id=int(user)) if str(user).isdigit() else qs.filter(user__username=user)
+    if order:
+        qs = qs.filter(order__number=order)
+    if via:
+        qs = qs.filter(via__startswith=via)
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    if role:
+        qs = qs.filter(role=role)
+    if start is not None:
+        qs = qs.filter(at__gte=start)
+    if end is not None:
+        qs = qs.filter(at__lt=end)
+    if field:
+        # JSON containment is not portable to SQLite; the list is short, so match its text
+        qs = qs.filter(fields__icontains=f'"{field}"')
+    return qs
+
+
+def access_row(row: PersonalInfoAccess) -> dict[str, Any]:
+    """One log row as the API and the exports show it."""
+    return {
+        "id": row.pk,
+        "at": row.at,
+        "user": (
+            {"id": row.user_id, "username": row.user.username, "name": row.user.display_name}
+            if row.user_id
+            else None
+        ),
+        "role": row.role,
+        "order": row.order.number,
+        "via": row.via,
+        "purpose": {"code": row.purpose, "label": masking.PURPOSES.label(row.purpose)}
+        if row.purpose
+        else None,
+        "fields": list(row.fields or []),
+    }
