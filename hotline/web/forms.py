@@ -385,6 +385,12 @@ class PortalForm(WorkbenchForm):
         widget=forms.RadioSelect,
         help_text="选择“保密”时，承办单位只看到脱敏后的姓名和电话。",
     )
+    # PIPL Art. 14, 17: the citizen is told what is collected, why and for how long (the
+    # notice on the page) and agrees before anything is submitted.
+    consent = forms.BooleanField(
+        label="我已阅读并同意上方的《个人信息保护说明》",
+        error_messages={"required": "请阅读个人信息保护说明，勾选同意后再提交"},
+    )
 
 
 class TrackForm(WorkbenchForm):
