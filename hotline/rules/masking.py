@@ -116,7 +116,7 @@ POLICY: tuple[Visibility, ...] = (
        "§6.1.6 public; §6.3 co-units handle their part"),
     _v(CO,        "confidential", FULL,      MASKED, MASKED, HIDDEN, MASKED,
        "§6.1.6 confidential"),
-    _v(FORMER,    ANY,            OWN_PART,  HIDDEN, HIDDEN, HIDDEN, MASKED,
+    _v(FORMER,    ANY,            OWN_PART,  HIDDEN, HIDDEN, HIDDEN, REDACTED,
        "PIPL Art. 6 minimum necessary: a unit no longer handling keeps only its own record"),
     _v(UNRELATED, ANY,            NONE,      HIDDEN, HIDDEN, HIDDEN, MASKED,
        "SPEC §1: a unit sees the orders dispatched to it"),

@@ -317,6 +317,9 @@ class FilterForm(WorkbenchForm):
     """The list filters of ``hotline.orders.queries.filter_orders``."""
 
     q = forms.CharField(label="关键词", required=False)
+    # the caller's earlier orders; a unit never finds a confidential citizen by phone
+    # (``privacy.citizen_search``)
+    phone = forms.CharField(label="来电号码", required=False, max_length=30)
     state = forms.ChoiceField(label="状态", required=False)
     unit = forms.ChoiceField(label="承办单位", required=False)
     domain = forms.ChoiceField(

@@ -48,7 +48,7 @@ def test_former_unit_keeps_only_its_own_part_without_citizen_fields():
         v = m.visibility(m.FORMER, mode)
         assert v.order == m.OWN_PART
         assert (v.name, v.phone, v.address) == (m.HIDDEN, m.HIDDEN, m.HIDDEN)
-        assert v.text == m.MASKED
+        assert v.text == m.REDACTED  # not even 139****5555 in its own notes
 
 
 def test_unrelated_unit_sees_nothing():

@@ -42,15 +42,19 @@ def test_portal_form_errors_are_in_chinese_and_nothing_is_saved(db):
     assert not WorkOrder.objects.exists()
 
 
-def test_the_portal_tells_what_is_collected_and_asks_for_consent_before_submitting(
-    db, settings
-):
+def test_the_portal_tells_what_is_collected_and_asks_for_consent_before_submitting(db, settings):
     """PIPL Art. 14, 17: what is collected, why, for how long, whom to contact; no
     submission without consent."""
     settings.HOTLINE_RETENTION_YEARS = 7
     settings.HOTLINE_PRIVACY_CONTACT = "拨打 12345 转 9 号键"
     page = Client().get("/portal/").content.decode()
-    for words in ("个人信息保护说明", "收集什么", "为什么收集", "保存 7 年", "拨打 12345 转 9 号键"):
+    for words in (
+        "个人信息保护说明",
+        "收集什么",
+        "为什么收集",
+        "保存 7 年",
+        "拨打 12345 转 9 号键",
+    ):
         assert words in page
     r = Client().post("/portal/", {k: v for k, v in APPEAL.items() if k != "consent"})
     assert r.status_code == 422
