@@ -131,15 +131,14 @@ def drill_down(
         rows.order_by("m_at", "pk").values("m_order", "m_at", "m_unit")[offset : offset + limit]
     )
     orders = WorkOrder.objects.in_bulk([r["m_order"] for r in page])
+    titles = privacy.titles_for(request.auth, orders.values())
     return {
         "metric": metric,
         "count": total,
         "items": [
             {
                 "number": orders[r["m_order"]].number,
-                "title": privacy.list_view(request.auth, orders[r["m_order"]]).text(
-                    orders[r["m_order"]].title
-                ),
+                "title": titles[r["m_order"]],
                 "state": orders[r["m_order"]].state,
                 "state_label": lifecycle.STATES.label(orders[r["m_order"]].state),
                 "at": r["m_at"].astimezone(SHANGHAI).isoformat(),

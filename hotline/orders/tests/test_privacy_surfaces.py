@@ -279,3 +279,23 @@ def test_unmasked_views_appear_in_the_access_log_api(case, admin_user, leader):
     assert first["purpose"] == {"code": "review", "label": "审核派转"}
     assert set(first["fields"]) == {"citizen_name", "citizen_phone", "citizen_address", "text"}
     assert api(case.users["lead"]).get("/api/v1/privacy/access-log").status_code == 403
+
+
+def test_former_units_drill_down_lists_its_return_without_citizen_data(case):
+    """The assessment counts 市政养护中心's 退单; its drill-down lists the order with the
+    title redacted as in its summary — not even 139****5555."""
+    c = api(case.users["former"])
+    with time_machine.travel(NOW.replace(hour=11), tick=False):  # counted up to "now"
+        rows = c.get(
+            "/api/v1/analytics/assessment/orders",
+            {"metric": "returned", "unit": "t-hbw-szyh", "month": "2026-11"},
+        ).json()
+        page = web(case.users["former"]).get(
+            "/analytics/assessment/orders/",
+            {"metric": "returned", "unit": "t-hbw-szyh", "month": "2026-11"},
+        )
+    (item,) = rows["items"]
+    assert item["number"] == case.order.number
+    assert item["title"] == "王先生[电话已隐去]反映楼顶漏水"
+    text = page.content.decode()
+    assert case.order.number in text and PHONE not in text and MASKED_PHONE not in text
