@@ -286,6 +286,15 @@ if not 0 < HOTLINE_POLICY["warning_share"] < 1:
 
 HOTLINE_CENTRE_NAME = env("HOTLINE_CENTRE_NAME", "乌海市12345政务服务便民热线") or ""
 
+# --- privacy (PIPL; docs/privacy.md) -------------------------------------------------------
+# Years after an order is finished (closed or not accepted) before the citizen's personal
+# data is anonymised by ``hotline privacy purge`` and the worker's monthly task.
+HOTLINE_RETENTION_YEARS = envint("HOTLINE_RETENTION_YEARS", 5, 1)
+# Whom citizens contact about their personal information (the portal's privacy notice).
+HOTLINE_PRIVACY_CONTACT = (
+    env("HOTLINE_PRIVACY_CONTACT", "拨打 12345 热线，或到热线中心窗口办理") or ""
+)
+
 # --- supervision: the sweep, the ladder, the outbox (§6.5, §6.4.4; docs/supervision.md) ---
 
 HOTLINE_TASKS = {

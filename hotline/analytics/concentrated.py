@@ -21,9 +21,8 @@ from hotline import clock
 from hotline.analytics.models import HotspotRun
 from hotline.analytics.periods import Period
 from hotline.orders.models import WorkOrder
-from hotline.orders.queries import mask_phone
 from hotline.org.models import Area, Unit
-from hotline.rules import taxonomy
+from hotline.rules import pii, taxonomy
 
 DEFAULT_MAX_RECORDS = 20_000
 
@@ -99,8 +98,11 @@ def _empty(now: datetime) -> dict:
 
 
 def enrich(report: dict[str, Any], records: list[dict]) -> dict[str, Any]:
-    """Order numbers for member ids, unit and area names for their ids, domain labels, and
-    masked phone numbers for citizens (repeats are shown to staff who need no number)."""
+    """Order numbers for member ids, unit and area names for their ids, domain labels,
+    masked phone numbers for citizens (repeats are shown to staff who need no number), and
+    personal data masked in every text taken from the appeals (labels, terms, places,
+    titles): an analysis of many appeals needs nobody's phone, and its groups are handed
+    to units as long-term matters."""
     ids = {r["id"] for r in records}
     numbers = dict(WorkOrder.objects.filter(pk__in=ids).values_list("pk", "number"))
     units = {str(k): v for k, v in Unit.objects.values_list("pk", "name")}
@@ -114,16 +116,23 @@ def enrich(report: dict[str, Any], records: list[dict]) -> dict[str, Any]:
         return areas.get(value, value)
 
     unit_of = {r["id"]: r["unit"] for r in records if r["unit"]}
+    mask = pii.mask_text
     for g in report["groups"]:
+        g["label"] = mask(g["label"])
+        g["terms"] = [mask(t) for t in g["terms"]]
+        g["place"] = mask(g["place"]) if g.get("place") else g.get("place")
         g["orders"] = [numbers.get(i, str(i)) for i in g["member_ids"]]
         g["representative"] = numbers.get(g["representative_id"], str(g["representative_id"]))
         for kind in ("units", "categories", "places"):
-            g[kind] = [[label(kind, str(v)), n] for v, n in g[kind]]
+            g[kind] = [[mask(label(kind, str(v))), n] for v, n in g[kind]]
         top = Counter(unit_of[i] for i in g["member_ids"] if i in unit_of).most_common(1)
         g["suggested_unit"] = int(top[0][0]) if top else None
     for t in report["rising_terms"] + report["rising_groups"]:
+        t["key"] = mask(t["key"])
+        t["related"] = [mask(r) for r in t.get("related", [])]
         t["examples"] = [numbers.get(i, str(i)) for i in t["example_ids"]]
     for chain in report["repeats"]:
         chain["orders"] = [numbers.get(i, str(i)) for i in chain["member_ids"]]
-        chain["citizen"] = mask_phone(chain["citizen"] or "")
+        chain["citizen"] = pii.mask_phone(chain["citizen"] or "")
+        chain["title"] = mask(chain["title"])
     return report

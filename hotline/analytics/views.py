@@ -18,6 +18,7 @@ from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_L
 from hotline.analytics.periods import Period, local_day
 from hotline.orders.errors import ActionError
 from hotline.orders.models import WorkOrder
+from hotline.orders.privacy import titles_for
 from hotline.org.models import Unit
 from hotline.rules import taxonomy
 
@@ -141,6 +142,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     orders = WorkOrder.objects.select_related("lead_unit").in_bulk([r["m_order"] for r in page])
+    titles = titles_for(request.user, orders.values())
     label = OPEN_OVERDUE_LABEL if metric == "open_overdue" else METRICS[metric].label
     help_text = OPEN_OVERDUE_HELP if metric == "open_overdue" else METRICS[metric].help
     return render(
@@ -152,7 +154,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
             "label": label,
             "help": help_text,
             "page": page,
-            "items": [(r["m_at"], orders[r["m_order"]]) for r in page],
+            "items": [(r["m_at"], orders[r["m_order"]], titles[r["m_order"]]) for r in page],
             "query": _query(period, unit=unit.code, metric=metric, subunits=subunits),
         },
     )

@@ -13,10 +13,10 @@ from hotline.analytics import access, assessment, concentrated, dashboard, expor
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import local_day
 from hotline.api.schemas import ERRORS
-from hotline.orders import queries
+from hotline.orders import privacy, queries
 from hotline.orders.errors import Forbidden, ValidationFailed
 from hotline.orders.models import WorkOrder
-from hotline.rules import lifecycle
+from hotline.rules import lifecycle, masking
 from hotline.rules.calendar import SHANGHAI
 
 router = Router(tags=["analytics"])
@@ -131,13 +131,14 @@ def drill_down(
         rows.order_by("m_at", "pk").values("m_order", "m_at", "m_unit")[offset : offset + limit]
     )
     orders = WorkOrder.objects.in_bulk([r["m_order"] for r in page])
+    titles = privacy.titles_for(request.auth, orders.values())
     return {
         "metric": metric,
         "count": total,
         "items": [
             {
                 "number": orders[r["m_order"]].number,
-                "title": orders[r["m_order"]].title,
+                "title": titles[r["m_order"]],
                 "state": orders[r["m_order"]].state,
                 "state_label": lifecycle.STATES.label(orders[r["m_order"]].state),
                 "at": r["m_at"].astimezone(SHANGHAI).isoformat(),
@@ -166,7 +167,9 @@ def drill_down_export(
 
 
 @router.get(
-    "/orders.xlsx", response=FILE, summary="按当前筛选条件导出工单（xlsx，流式，不含个人信息）"
+    "/orders.xlsx",
+    response=FILE,
+    summary="按当前筛选条件导出工单（xlsx，流式；默认不含个人信息，personal=true 含个人信息并逐单记录）",
 )
 def export_orders(
     request: HttpRequest,
@@ -181,15 +184,41 @@ def export_orders(
     q: str | None = None,
     emergency: bool | None = None,
     phone: str | None = None,
+    personal: bool = False,
+    purpose: str = "export",
 ):
-    params = {k: v for k, v in locals().items() if k != "request" and v not in (None, "")}
-    qs = queries.filter_orders(queries.visible_orders(request.auth), params)
-    return exports.xlsx_response(
-        f"工单导出_{local_day(clock.now()):%Y%m%d}.xlsx",
+    """``personal=true`` adds the citizen's name, phone and address and leaves the texts
+    unmasked: centre staff only, with a ``purpose`` (``masking.PURPOSES``); every order
+    exported writes one personal-info access-log row."""
+    params = {
+        k: v
+        for k, v in locals().items()
+        if k not in ("request", "personal", "purpose") and v not in (None, "")
+    }
+    if personal:
+        if request.auth.effective_role not in privacy.CENTRE_ROLES:
+            raise Forbidden("只有热线中心人员可以导出个人信息")
+        if purpose not in masking.PURPOSES:
+            raise ValidationFailed({"purpose": "请选择导出个人信息的目的"})
+    now = clock.now()
+    qs = queries.filter_orders(queries.visible_orders(request.auth), params, user=request.auth)
+    seen: list[int] = []
+    response = exports.xlsx_response(
+        f"工单导出_{local_day(now):%Y%m%d}.xlsx",
         "工单",
-        exports.order_headers(),
-        exports.order_rows(qs),
+        exports.order_headers(personal=personal),
+        exports.order_rows(qs, personal=personal, seen=seen),
     )
+    if personal:
+        privacy.log_export(
+            request.auth,
+            (WorkOrder(pk=pk) for pk in seen),
+            list(privacy.CITIZEN_FIELDS) + ["text"],
+            via="api:orders.xlsx",
+            purpose=purpose,
+            now=now,
+        )
+    return response
 
 
 @router.get("/dashboard", response=JSON, summary="数据看板：来件量分布与趋势、按时率与满意率趋势")

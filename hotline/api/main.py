@@ -2,7 +2,7 @@
 workbench, every order action of §6, structured errors.
 
 This module holds the order routes and mounts the other routers of this package (one
-per app: supervision, analytics, intelligence, knowledge, channel).  Apps never import
+per app: supervision, analytics, intelligence, knowledge, channel, privacy).  Apps never import
 the API; the API calls their actions and queries.
 
 Errors are JSON ``{"code", "message", "fields"?, "state"?}``: 401 without a valid token,
@@ -32,12 +32,13 @@ from hotline.api.analytics import router as analytics_router
 from hotline.api.channel import router as channel_router
 from hotline.api.intelligence import router as intelligence_router
 from hotline.api.knowledge import router as knowledge_router
+from hotline.api.privacy import router as privacy_router
 from hotline.api.supervision import router as supervision_router
 from hotline.calendars.models import CalendarDay, CalendarYear
 from hotline.catalog.models import Category
 from hotline.channels.services import RateLimited
 from hotline.orders import actions, queries
-from hotline.orders.errors import ActionError, NotFound
+from hotline.orders.errors import ActionError, Forbidden, NotFound
 from hotline.orders.models import Attachment, Deadline, WorkOrder
 from hotline.org.models import ApiToken, Area, Unit, User, hash_token
 from hotline.rules import deadlines as dl
@@ -255,7 +256,10 @@ def calendar_year(request, year: int):
 orders = Router(tags=["orders"])
 
 
-def _get(request, number: str) -> WorkOrder:
+def _get(request, number: str, *, former: bool = False) -> WorkOrder:
+    """The order if the user holds it.  A unit that returned it or lost it to a re-dispatch
+    gets 403 (it knows the order) — or, with ``former``, the order for its read-only
+    summary (docs/privacy.md)."""
     order = (
         queries.visible_orders(request.auth)
         .select_related("lead_unit", "category", "area")
@@ -263,7 +267,12 @@ def _get(request, number: str) -> WorkOrder:
         .first()
     )
     if order is None:
-        raise NotFound("工单不存在或无权查看")
+        gone = queries.former_orders(request.auth).select_related("lead_unit", "category", "area")
+        order = gone.filter(number=number).first()
+        if order is None:
+            raise NotFound("工单不存在或无权查看")
+        if not former:
+            raise Forbidden("本单位已不再承办该工单，只能查看本单位的办理部分")
     return order
 
 
@@ -279,7 +288,7 @@ R = {200: s.OrderOut, **s.ERRORS}
 def list_orders(request, params: Query[s.ListParams]):
     now = clock.now()
     qs = queries.filter_orders(
-        queries.visible_orders(request.auth), params.dict(exclude_none=True), now
+        queries.visible_orders(request.auth), params.dict(exclude_none=True), now, user=request.auth
     )
     qs = qs.select_related("lead_unit", "category").order_by("-created_at", "-id")
     count = qs.count()
@@ -290,7 +299,9 @@ def list_orders(request, params: Query[s.ListParams]):
         "count": count,
         "page": params.page,
         "page_size": params.page_size,
-        "results": [ser.summary(o, lights.get(o.pk, "")) for o in page],
+        "results": [
+            ser.summary(o, lights.get(o.pk, ""), ser.list_view(request.auth, o)) for o in page
+        ],
     }
 
 
@@ -330,7 +341,7 @@ def record_rejected(request, payload: s.RecordRejectedIn):
 
 @orders.get("/{number}", response=R, summary="工单详情（含时限说明与轨迹）")
 def get_order(request, number: str):
-    return _detail(request, _get(request, number))
+    return _detail(request, _get(request, number, former=True))
 
 
 @orders.patch("/{number}", response=R, summary="修改受理中的工单")
@@ -547,6 +558,7 @@ v1.add_router("/analytics", analytics_router)
 v1.add_router("", intelligence_router)  # /intelligence/…, /orders/{number}/link|merge|unmerge
 v1.add_router("/knowledge", knowledge_router)
 v1.add_router("/channel", channel_router)
+v1.add_router("/privacy", privacy_router)
 api.add_router("/v1", v1)
 
 

@@ -305,6 +305,13 @@ class OrderSummary(Schema):
 
 
 class OrderOut(OrderSummary):
+    access: Literal["full", "masked", "own_part"] = Field(
+        ...,
+        description=(
+            "full：个人信息原样显示（已记录查看日志）；masked：保密工单，姓名电话脱敏、"
+            "文字中的个人信息已遮盖；own_part：本单位已退单或被改派，只读显示本单位办理部分"
+        ),
+    )
     content: str
     area: UnitRef | None
     latitude: Decimal | None

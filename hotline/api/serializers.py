@@ -1,5 +1,7 @@
-"""Model → API dicts.  Personal info goes through ``queries.citizen_for`` so it is masked
-or logged exactly as in the web UI."""
+"""Model → API dicts.  Every order goes through ``privacy.seen_by`` (the masking policy):
+the citizen block, every free text and the timeline are what the viewer may see, a former
+unit gets the summary of its own part, and an unmasked view is logged — exactly as in the
+web UI."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from hotline.orders import queries
+from hotline.orders import privacy, queries
 from hotline.orders.models import WorkOrder
 from hotline.org.models import User
 from hotline.rules import lifecycle, screening, taxonomy
@@ -47,7 +49,12 @@ def user_out(user: User) -> dict[str, Any]:
     }
 
 
-def summary(order: WorkOrder, deadline_state: str = "") -> dict[str, Any]:
+def summary(
+    order: WorkOrder, deadline_state: str = "", view: privacy.OrderView | None = None
+) -> dict[str, Any]:
+    """One order in a list.  The title goes through the viewer's ``view`` (lists pass one
+    built from the list's policy, ``list_view``)."""
+    text = view.text if view is not None else (lambda s: s)
     return localise(
         {
             "number": order.number,
@@ -58,8 +65,8 @@ def summary(order: WorkOrder, deadline_state: str = "") -> dict[str, Any]:
             "category": {"code": order.category.code, "label": order.category.name}
             if order.category_id
             else None,
-            "title": order.title,
-            "address": order.address,
+            "title": text(order.title),
+            "address": text(order.address),
             "urgency": labelled(taxonomy.URGENCY, order.urgency),
             "emergency": order.is_emergency,
             "emergency_kind": order.emergency_kind,
@@ -73,32 +80,44 @@ def summary(order: WorkOrder, deadline_state: str = "") -> dict[str, Any]:
     )
 
 
+list_view = privacy.list_view
+
+
 def detail(order: WorkOrder, user: User, now: datetime) -> dict[str, Any]:
+    view = privacy.seen_by(user, order, via="api:order_detail", now=now)
+    text = view.text
+    own = view.own_part
     deadlines = queries.order_deadlines(order, now)
-    citizen = queries.citizen_for(user, order, via="api:order_detail", now=now)
-    out = summary(order, queries.worst_state(deadlines))
+    if own:
+        mine = view.own_deadline_ids()
+        deadlines = [d for d in deadlines if d.id in mine]
+    out = summary(order, queries.worst_state(deadlines), view)
     out.update(
-        content=order.content,
+        access=view.access,
+        content="" if own else text(order.content),
         area=unit_ref(order.area),
         latitude=order.latitude,
         longitude=order.longitude,
         component_type=order.component_type,
-        event_time=order.event_time,
-        people=order.people,
-        cause=order.cause,
-        course=order.course,
-        demand=order.demand,
+        event_time="" if own else text(order.event_time),
+        people="" if own else text(order.people),
+        cause="" if own else text(order.cause),
+        course="" if own else text(order.course),
+        demand="" if own else text(order.demand),
         display_mode=order.display_mode,
-        citizen=citizen.__dict__,
+        citizen={
+            k: v for k, v in view.citizen.__dict__.items() if k in ("name", "phone", "address")
+        }
+        | {"masked": view.citizen.masked},
         not_accepted_reason=order.not_accepted_reason,
         emergency_line=order.emergency_line,
-        rejection_note=order.rejection_note,
-        direct_answer=order.direct_answer,
+        rejection_note="" if own else text(order.rejection_note),
+        direct_answer="" if own else text(order.direct_answer),
         reminder_count=order.reminder_count,
         supervised_at=order.supervised_at,
         reopen_count=order.reopen_count,
         provisional=any(d.provisional and not d.superseded and d.met_at is None for d in deadlines),
-        allowed_actions=queries.allowed_actions(user, order),
+        allowed_actions=[] if own else queries.allowed_actions(user, order),
         deadlines=[d.__dict__ for d in deadlines],
         assignments=[
             {
@@ -111,25 +130,29 @@ def detail(order: WorkOrder, user: User, now: datetime) -> dict[str, Any]:
                 "end_reason": a.end_reason,
             }
             for a in order.assignments.select_related("unit")
+            if view.keeps(a.unit_id)
         ],
         replies=[
             {
                 "id": r.pk,
                 "kind": r.kind,
                 "unit": r.unit.name,
-                "handling_situation": r.handling_situation,
-                "citizen_contact": r.citizen_contact,
-                "investigation": r.investigation,
-                "opinion": r.opinion,
+                "handling_situation": text(r.handling_situation),
+                "citizen_contact": text(r.citizen_contact),
+                "investigation": text(r.investigation),
+                "opinion": text(r.opinion),
                 "no_further_reason": r.no_further_reason,
-                "explanation": r.explanation,
-                "public_note": r.public_note,
+                "explanation": text(r.explanation),
+                "public_note": text(r.public_note),
                 "replied_at": r.replied_at,
                 "verdict": r.verdict,
             }
             for r in order.replies.select_related("unit")
+            if view.keeps(r.unit_id)
         ],
-        callbacks=[
+        callbacks=[]
+        if own
+        else [
             {
                 "id": c.pk,
                 "method": c.method,
@@ -137,12 +160,14 @@ def detail(order: WorkOrder, user: User, now: datetime) -> dict[str, Any]:
                 "outcome": c.outcome,
                 "satisfaction": c.satisfaction,
                 "resolution": c.resolution,
-                "note": c.note,
+                "note": text(c.note),
                 "at": c.at,
             }
             for c in order.callbacks.all()
         ],
-        attachments=[
+        attachments=[]
+        if own
+        else [
             {
                 "id": a.pk,
                 "kind": a.kind,
@@ -158,8 +183,12 @@ def detail(order: WorkOrder, user: User, now: datetime) -> dict[str, Any]:
             }
             for a in order.attachments.all()
         ],
-        extension_requests=[_request(r) for r in order.extension_requests.all()],
-        suspension_requests=[_request(r) for r in order.suspension_requests.all()],
+        extension_requests=[
+            _request(r, text) for r in order.extension_requests.all() if view.keeps(r.unit_id)
+        ],
+        suspension_requests=[
+            _request(r, text) for r in order.suspension_requests.all() if view.keeps(r.unit_id)
+        ],
         timeline=[
             {
                 "id": e.pk,
@@ -171,20 +200,21 @@ def detail(order: WorkOrder, user: User, now: datetime) -> dict[str, Any]:
                 "action_label": e.action_label,
                 "from_state": e.from_state,
                 "to_state": e.to_state,
-                "note": e.note,
-                "data": e.data,
+                "note": text(e.note),
+                "data": view.event_data(e.data),
             }
             for e in order.events.select_related("unit")
+            if view.keeps(e.unit_id)
         ],
     )
     return localise(out)
 
 
-def _request(r) -> dict[str, Any]:
+def _request(r, text) -> dict[str, Any]:
     return {
         "id": r.pk,
         "days": r.days,
-        "reason": r.reason,
+        "reason": text(r.reason),
         "decision": r.decision,
         "requested_at": r.requested_at,
         "decided_at": r.decided_at,

@@ -9,54 +9,53 @@ What a request shows (docs/open311.md):
   (§6.7.1), or the §5.3 reason of a rejected one; never an internal note.
 * ``agency_responsible`` — the lead unit (主办单位); ``expected_datetime`` — the running
   feedback (or extension) deadline (§6.4.2); ``address_id`` — the area code.
-* The citizen's name, phone, address, e-mail and ID numbers never appear: free text
-  (description, address, notes) goes through ``scrub``, which hides the citizen's own name,
-  every phone number, ID-card number and e-mail address it finds.
+* Who sees which requests is the masking policy (``hotline.rules.masking``, viewer
+  ``public``): only accepted orders in display mode ``public`` are published — drafts,
+  rejected, merged and confidential orders are 404 to the public — and their free text
+  (description, address, notes) is redacted by ``hotline.rules.pii`` (``scrub``): the
+  citizen's own name, phone and home address, every phone number however typed, ID-card and
+  bank-card numbers, e-mail addresses, names and home addresses after a cue.
+* A channel client that gives its ``api_key`` (viewer ``submitter``) also sees the orders it
+  sent in, in any state, unredacted.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from hotline.nlp.extract import extract_phones
+from hotline.channels.models import ChannelClient
 from hotline.open311.render import w3
+from hotline.orders import privacy
 from hotline.orders.models import Deadline, Reply, WorkOrder
-from hotline.orders.queries import mask_name
-from hotline.rules import lifecycle, screening
+from hotline.rules import lifecycle, masking, screening
 
 CLOSED_STATES = frozenset({"closed"}) | lifecycle.TERMINAL
 DEFAULT_SPAN = timedelta(days=90)  # GeoReport v2: "a span of 90 days or first 1000 requests"
 DEFAULT_LIMIT = 1000
 
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# States never published: a channel's draft before an agent accepted it (§6.1.1), an
+# appeal not accepted (§5.3), a duplicate merged into its main order (§6.6.3 c).
+UNPUBLISHED_STATES = frozenset({"draft", "rejected", "merged"})
 
 
 def scrub(text: str, order: WorkOrder) -> str:
-    """``text`` without the citizen's personal data: their name (masked), phone numbers,
-    ID-card numbers, e-mail addresses and their contact address (hidden)."""
-    if not text:
-        return text
-    text = _ID_CARD.sub("[证件号已隐去]", text)
-    text = _EMAIL.sub("[邮箱已隐去]", text)
-    for phone in reversed(extract_phones(text)):
-        text = text[: phone.start] + "[电话已隐去]" + text[phone.end :]
-    name = (order.citizen_name or "").strip()
-    if len(name) >= 2:
-        text = text.replace(name, mask_name(name))
-    phone = (order.citizen_phone or "").strip()
-    if len(phone) >= 5:
-        text = text.replace(phone, "[电话已隐去]")
-    home = (order.citizen_address or "").strip()
-    if len(home) >= 4 and home != (order.address or "").strip():
-        # the contact address is personal; the place of the problem is what is reported
-        text = text.replace(home, "[地址已隐去]")
-    return text
+    """``text`` as the public may read it (``masking`` viewer ``public``: redacted)."""
+    return privacy.view_as(masking.PUBLIC, order).text(text)
+
+
+def viewer_of(order: WorkOrder, client: ChannelClient | None) -> str:
+    """``submitter`` for the channel client that sent ``order`` in, else ``public``."""
+    if client is None:
+        return masking.PUBLIC
+    try:
+        mine = order.channel_submission.client_id == client.pk
+    except ObjectDoesNotExist:
+        mine = False
+    return masking.SUBMITTER if mine else masking.PUBLIC
 
 
 def is_open(order: WorkOrder) -> bool:
@@ -91,15 +90,16 @@ def _feedback(order: WorkOrder) -> Deadline | None:
     return max(rows, key=lambda d: d.due_at) if rows else None
 
 
-def status_notes(order: WorkOrder) -> str | None:
+def status_notes(order: WorkOrder, view: privacy.OrderView | None = None) -> str | None:
+    text = (view or privacy.view_as(masking.PUBLIC, order)).text
     if order.state == "rejected":
         reason = order.not_accepted_reason
         return f"不予受理：{screening.NOT_ACCEPTED_REASONS.label(reason)}" if reason else "不予受理"
     reply = _latest_public_reply(order)
     if reply is not None:
-        return scrub(reply.public_note, order)
+        return text(reply.public_note)
     if order.state == "closed" and order.direct_answer:
-        return scrub(order.direct_answer, order)
+        return text(order.direct_answer)
     return None
 
 
@@ -116,23 +116,26 @@ def _coord(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
-def as_request(order: WorkOrder) -> dict[str, Any]:
-    """One service request, with the fields of GeoReport v2 in the spec's order."""
+def as_request(order: WorkOrder, client: ChannelClient | None = None) -> dict[str, Any]:
+    """One service request, with the fields of GeoReport v2 in the spec's order, as the
+    public — or, for its own submissions, the channel ``client`` — may read it."""
+    view = privacy.view_as(viewer_of(order, client), order)
+    text = view.text
     category = order.category
     feedback = _feedback(order) if is_open(order) else None
     return {
         "service_request_id": order.number,
         "status": "open" if is_open(order) else "closed",
-        "status_notes": status_notes(order),
+        "status_notes": status_notes(order, view),
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
-        "description": scrub(order.content or order.title, order) or None,
+        "description": text(order.content or order.title) or None,
         "agency_responsible": order.lead_unit.name if order.lead_unit_id else None,
         "service_notice": notice(order),
         "requested_datetime": w3(order.created_at),
         "updated_datetime": w3(order.updated_at),
         "expected_datetime": w3(feedback.due_at) if feedback else None,
-        "address": scrub(order.address, order) or None,
+        "address": text(order.address) or None,
         "address_id": order.area.code if order.area_id else None,
         "zipcode": None,
         "lat": _coord(order.latitude),
@@ -171,8 +174,24 @@ def _has_submissions() -> bool:
     return any(getattr(f, "name", "") == "channel_submission" for f in WorkOrder._meta.get_fields())
 
 
-def by_number(number: str) -> WorkOrder | None:
-    return base_queryset().filter(number=number).first() if number else None
+def published() -> Q:
+    """What the public may read (``masking`` viewer ``public``): accepted orders in a
+    display mode the policy publishes, not a draft, rejected or merged."""
+    modes = [m for m in masking.MODES if masking.visibility(masking.PUBLIC, m).order != "none"]
+    return Q(accepted_at__isnull=False, display_mode__in=modes) & ~Q(state__in=UNPUBLISHED_STATES)
+
+
+def readable(client: ChannelClient | None) -> Q:
+    """The published orders, plus — for a channel client — everything it sent in."""
+    if client is None:
+        return published()
+    return published() | Q(channel_submission__client=client)
+
+
+def by_number(number: str, client: ChannelClient | None = None) -> WorkOrder | None:
+    if not number:
+        return None
+    return base_queryset().filter(readable(client), number=number).first()
 
 
 def search(
@@ -183,16 +202,17 @@ def search(
     end: datetime | None = None,
     statuses: list[str] | None = None,
     now: datetime,
+    client: ChannelClient | None = None,
 ) -> list[WorkOrder]:
-    """``GET requests``.  ``numbers`` overrides every other filter (spec) and finds any
-    order by its number.  Otherwise the list holds accepted orders only — a channel's draft
-    is not published before an agent has accepted it — within ``start``/``end``
+    """``GET requests``.  ``numbers`` overrides every other filter (spec).  Only what
+    ``readable`` allows is ever listed: published orders (accepted — a channel's draft is
+    not published before an agent has accepted it —, public display mode, not rejected or
+    merged) and the ``client``'s own submissions; within ``start``/``end``
     (default: the last 90 days; one bound given, 90 days from it), newest first, at most
     1000."""
-    qs = base_queryset().order_by("-created_at", "-id")
+    qs = base_queryset().filter(readable(client)).order_by("-created_at", "-id")
     if numbers:
         return list(qs.filter(number__in=numbers)[:DEFAULT_LIMIT])
-    qs = qs.filter(accepted_at__isnull=False)
     if start is None and end is None:
         end = now
     if start is None:

@@ -25,6 +25,7 @@ from hotline.common import ratelimit
 from hotline.open311 import definitions, intake, present
 from hotline.open311.render import errors, respond, w3
 from hotline.orders.errors import ActionError
+from hotline.orders.models import WorkOrder
 from hotline.rules.calendar import SHANGHAI
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -138,12 +139,27 @@ def _throttled(request: HttpRequest, fmt: str) -> HttpResponse | None:
     return None
 
 
+def _reader(request: HttpRequest, fmt: str):
+    """The channel client whose ``api_key`` came with a read (it also sees its own
+    submissions in full), None without a key, or a 403 response for a bad key."""
+    raw = _param(request, "api_key")
+    if raw is None:
+        return None, None
+    client = channel.authenticate_key(raw, now=clock.now())
+    if client is None:
+        return None, errors(fmt, 403, "api_key 无效、已停用或缺失")
+    return client, None
+
+
 @_methods("GET", "HEAD", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
     if (limited := _throttled(request, fmt)) is not None:
         return limited
+    client, denied = _reader(request, fmt)
+    if denied is not None:
+        return denied
     numbers = _list(request, "service_request_id")
     statuses = _list(request, "status")
     bad = [s for s in statuses if s not in ("open", "closed")]
@@ -169,8 +185,9 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         end=end,
         statuses=statuses,
         now=clock.now(),
+        client=client,
     )
-    rows = [present.as_request(o) for o in orders]
+    rows = [present.as_request(o, client) for o in orders]
     return respond(fmt, rows, root="service_requests", item="request")
 
 
@@ -178,10 +195,14 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     if (limited := _throttled(request, fmt)) is not None:
         return limited
-    order = present.by_number(number)
+    client, denied = _reader(request, fmt)
+    if denied is not None:
+        return denied
+    order = present.by_number(number, client)
     if order is None:
         return errors(fmt, 404, f"服务请求 service_request_id={number} 不存在")
-    return respond(fmt, [present.as_request(order)], root="service_requests", item="request")
+    rows = [present.as_request(order, client)]
+    return respond(fmt, rows, root="service_requests", item="request")
 
 
 @_methods("GET", "HEAD")
@@ -192,7 +213,9 @@ def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
         number = TOKEN_SIGNER.unsign(token)
     except signing.BadSignature:
         number = ""
-    order = present.by_number(number)
+    # a token is the submitter's receipt: it names the request, whatever its state, and
+    # says nothing else about it
+    order = WorkOrder.objects.filter(number=number).only("number").first() if number else None
     if order is None:
         return errors(fmt, 404, f"token={token} 不存在")
     rows = [{"service_request_id": order.number, "token": token}]

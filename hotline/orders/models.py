@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from hotline.rules import lifecycle, screening, taxonomy
+from hotline.rules import lifecycle, masking, screening, taxonomy
 from hotline.rules.deadlines import DEADLINE_KINDS
 
 USER = settings.AUTH_USER_MODEL
@@ -121,6 +121,8 @@ class WorkOrder(models.Model):
     reminder_count = models.PositiveSmallIntegerField("催办次数", default=0)
     supervised_at = models.DateTimeField("进入督办时间", null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    # retention (PIPL Art. 19): when the citizen's personal data was anonymised
+    personal_data_purged_at = models.DateTimeField("个人信息匿名化时间", null=True, blank=True)
 
     created_by = models.ForeignKey(
         USER,
@@ -558,16 +560,75 @@ class Attachment(StoredFile):
 
 
 class PersonalInfoAccess(models.Model):
-    """Every view of a citizen's unmasked personal information (SPEC §2, PIPL): who, when,
-    which order, through which page or endpoint."""
+    """Every unmasked view or export of a citizen's personal information (SPEC §2, PIPL
+    Art. 51): who (and in which role), when, which order, which fields (``citizen_name``,
+    ``citizen_phone``, ``citizen_address``, ``text`` for personal data inside the order's
+    texts), through which page or endpoint (``via``) and for what purpose
+    (``hotline.rules.masking.PURPOSES``).  Written by ``hotline.orders.privacy``; never
+    changed."""
 
     order = models.ForeignKey(
         WorkOrder, on_delete=models.CASCADE, related_name="personal_info_accesses"
     )
-    user = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        USER, verbose_name="查看人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField("角色", max_length=16, choices=taxonomy.ROLES.choices(), blank=True)
     at = models.DateTimeField("查看时间", db_index=True)
     via = models.CharField("途径", max_length=100)
+    fields = models.JSONField("查看的个人信息", default=list, blank=True)
+    purpose = models.CharField(
+        "目的", max_length=16, choices=masking.PURPOSES.choices(), blank=True, db_index=True
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "个人信息查看记录"
-        ordering = ["-at"]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.order_id} {self.via}"
+
+    @property
+    def fields_label(self) -> str:
+        return "、".join(FIELD_LABELS.get(f, f) for f in self.fields or [])
+
+
+FIELD_LABELS = {
+    "citizen_name": "姓名",
+    "citizen_phone": "联系电话",
+    "citizen_address": "联系地址",
+    "text": "诉求文字中的个人信息",
+}
+
+
+class RetentionRun(models.Model):
+    """One run of the retention purge (``hotline privacy purge``, the monthly task): the
+    personal data of orders finished more than ``HOTLINE_RETENTION_YEARS`` ago is
+    anonymised, the statistics stay.  Every run is recorded, dry runs too."""
+
+    started_at = models.DateTimeField("开始时间", db_index=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    cutoff = models.DateTimeField("截止时间")
+    years = models.PositiveSmallIntegerField("保存年限")
+    dry_run = models.BooleanField("演练", default=False)
+    orders = models.PositiveIntegerField("匿名化工单数", default=0)
+    trigger = models.CharField("触发方式", max_length=16, default="command")
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "个人信息保存期限清理记录"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.orders}"
+
+
+class EventRedactionPermit(models.Model):
+    """Present only inside the retention purge's transaction: while a row exists, the
+    database lets the timeline's ``note`` and ``data`` be rewritten (nothing else of an
+    event, ever).  Other transactions never see it (migration ``0005_i14_privacy``)."""
+
+    run = models.ForeignKey(RetentionRun, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "轨迹匿名化许可"

@@ -1,5 +1,5 @@
-"""Reading work orders: who may see which, masking of personal info, deadline lights,
-list filters.  Pure reads; changes live in ``actions``."""
+"""Reading work orders: who may see which (``privacy``), deadline lights, list filters.
+Pure reads; changes live in ``actions``."""
 
 from __future__ import annotations
 
@@ -10,26 +10,21 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hotline import clock
+from hotline.orders import privacy
 from hotline.orders.actions import as_rule_deadline, policy
-from hotline.orders.models import Assignment, Deadline, PersonalInfoAccess, WorkOrder
+from hotline.orders.models import Deadline, WorkOrder
 from hotline.org.models import Unit, User
 from hotline.rules import deadlines as dl
-from hotline.rules import lifecycle
+from hotline.rules import lifecycle, pii
 
-CENTRE_ROLES = {"agent", "reviewer", "supervisor", "callback", "admin", "leader"}
-
-
-def visible_orders(user: User) -> QuerySet[WorkOrder]:
-    """Orders ``user`` may see.  Centre staff see all; a handling-unit user sees the orders
-    ever dispatched to its unit or a unit below it (SPEC §1)."""
-    qs = WorkOrder.objects.all()
-    role = user.effective_role
-    if role in CENTRE_ROLES:
-        return qs
-    if role == "unit" and user.unit_id:
-        units = Unit.objects.filter(path__startswith=user.unit.path).values("pk")
-        return qs.filter(Exists(Assignment.objects.filter(order=OuterRef("pk"), unit__in=units)))
-    return qs.none()
+CENTRE_ROLES = privacy.CENTRE_ROLES
+# Who may see what of an order lives in ``hotline.orders.privacy`` (the masking policy of
+# ``hotline.rules.masking``); these names stay here for the readers that import them.
+visible_orders = privacy.visible_orders
+former_orders = privacy.former_orders
+mask_name = pii.mask_name
+mask_phone = pii.mask_phone
+Citizen = privacy.Citizen
 
 
 def can_see(user: User, order: WorkOrder) -> bool:
@@ -37,41 +32,13 @@ def can_see(user: User, order: WorkOrder) -> bool:
 
 
 def may_see_personal_info(user: User, order: WorkOrder) -> bool:
-    """Unit users see a confidential order's citizen masked (§6.1.6); everyone else who may
-    see the order sees it unmasked — and every such view is logged."""
-    return not (order.is_confidential and user.effective_role == "unit")
-
-
-def mask_name(name: str) -> str:
-    if not name:
-        return ""
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-def mask_phone(phone: str) -> str:
-    digits = phone.strip()
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    if len(digits) >= 11:
-        return digits[:3] + "****" + digits[-4:]
-    return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
-
-
-@dataclass(frozen=True)
-class Citizen:
-    name: str
-    phone: str
-    address: str
-    masked: bool
+    """Whether ``user`` sees ``order``'s citizen as stored (§6.1.6; the policy table)."""
+    return not privacy.view_for(user, order).masked
 
 
 def citizen_for(user: User, order: WorkOrder, *, via: str, now: datetime | None = None) -> Citizen:
     """The citizen block as ``user`` may see it; logs the view when shown unmasked."""
-    if not may_see_personal_info(user, order):
-        return Citizen(mask_name(order.citizen_name), mask_phone(order.citizen_phone), "", True)
-    if order.citizen_name or order.citizen_phone or order.citizen_address:
-        PersonalInfoAccess.objects.create(order=order, user=user, at=now or clock.now(), via=via)
-    return Citizen(order.citizen_name, order.citizen_phone, order.citizen_address, False)
+    return privacy.seen_by(user, order, via=via, now=now).citizen
 
 
 # ---------------------------------------------------------------------------
@@ -160,10 +127,16 @@ FILTERS = (
 
 
 def filter_orders(
-    qs: QuerySet[WorkOrder], params: dict[str, Any], now: datetime | None = None
+    qs: QuerySet[WorkOrder],
+    params: dict[str, Any],
+    now: datetime | None = None,
+    *,
+    user: User | None = None,
 ) -> QuerySet[WorkOrder]:
     """Apply list filters.  ``deadline_state`` is derived at ``now`` from running
-    deadlines (overdue: due passed; warning: warn passed, due not yet)."""
+    deadlines (overdue: due passed; warning: warn passed, due not yet).  ``phone`` and
+    ``q`` search the citizen and the texts through ``privacy.citizen_search``: for a unit
+    user (or no user) they never match a confidential order's personal data."""
     now = now or clock.now()
     if v := params.get("state"):
         states = [s for s in str(v).split(",") if s in lifecycle.STATES]
@@ -185,17 +158,14 @@ def filter_orders(
         qs = qs.filter(channel=v)
     if params.get("emergency") in (True, "1", "true", "yes"):
         qs = qs.exclude(emergency_kind="")
-    if v := params.get("phone"):
-        qs = qs.filter(citizen_phone=v)
+    if params.get("phone") or params.get("q"):
+        qs = privacy.citizen_search(
+            qs, user, phone=str(params.get("phone") or ""), text=str(params.get("q") or "")
+        )
     if v := params.get("date_from"):
         qs = qs.filter(created_at__date__gte=v)
     if v := params.get("date_to"):
         qs = qs.filter(created_at__date__lte=v)
-    if v := params.get("q"):
-        v = str(v).strip()
-        qs = qs.filter(
-            Q(number=v) | Q(title__icontains=v) | Q(content__icontains=v) | Q(address__icontains=v)
-        )
     if v := params.get("deadline_state"):
         active = Deadline.objects.active().filter(order=OuterRef("pk"))
         if v == "overdue":

@@ -23,3 +23,24 @@ def on_order_event(action: str, order, event) -> None:
     except Exception:
         # The order is committed; the next sweep's safety net reports it (sweep step 3).
         log.exception("emergency report for order %s deferred to the sweep", order.pk)
+
+
+def redact_for_retention(orders, redact) -> None:
+    """The retention purge (``orders.actions.retention``): supervision's own texts about the
+    purged orders — reminders, supervision records, outbox messages, notices — lose the
+    citizen's personal data with the order's."""
+    from hotline.supervision.models import Message, Notice, Reminder, SupervisionRecord
+
+    texts = (
+        (Reminder, ("result",)),
+        (SupervisionRecord, ("content", "result")),
+        (Message, ("subject", "body")),
+        (Notice, ("title", "body")),
+    )
+    for order in orders:
+        for model, fields in texts:
+            for row in model.objects.filter(order=order):
+                changed = {f: redact(getattr(row, f), order) for f in fields}
+                changed = {f: v for f, v in changed.items() if v != getattr(row, f)}
+                if changed:
+                    model.objects.filter(pk=row.pk).update(**changed)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from hotline.orders import privacy
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit, User
 from hotline.rules import screening
@@ -52,7 +53,9 @@ def _when(t: datetime) -> str:
 
 
 def _order(order: WorkOrder) -> str:
-    return f"工单{order.number}“{order.title}”"
+    # notices go to handling units and their leaders: the title as a unit may read it
+    # (§6.1.6 — personal data in a confidential order's title masked)
+    return f"工单{order.number}“{privacy.unit_text(order, order.title)}”"
 
 
 def deadline_text(stage: str, kind: str, order: WorkOrder, due: datetime, now: datetime) -> Text:
@@ -105,7 +108,8 @@ def emergency_text(order: WorkOrder, unit: Unit | None) -> Text:
         "emergency",
         "danger",
         f"应急工单：{order.number}",
-        f"【{centre()}·应急】{kind}：{order.title}，地点：{order.address}{where}。",
+        f"【{centre()}·应急】{kind}：{privacy.unit_text(order, order.title)}，"
+        f"地点：{privacy.unit_text(order, order.address)}{where}。",
     )
 
 

@@ -14,6 +14,9 @@ Tasks:
 * ``supervision.sweep`` — periodic, every ``HOTLINE_SWEEP_MINUTES`` (default 1) minutes.
 * ``supervision.deliver`` — drains the outbox; enqueued after an emergency report so the
   emergency department hears at once, not at the next sweep.
+* ``privacy.purge`` — periodic, monthly (the 1st, 03:30): anonymises the personal data of
+  orders finished more than ``HOTLINE_RETENTION_YEARS`` ago (``orders.actions.retention``);
+  each run is recorded.  Running it twice finds nothing left the second time.
 """
 
 from __future__ import annotations
@@ -78,7 +81,19 @@ def register(huey: Huey) -> dict:
         finally:
             _fresh_connections()
 
-    return {"sweep": sweep_task, "deliver": deliver_task}
+    @huey.periodic_task(crontab(day="1", hour="3", minute="30"), name="privacy.purge")
+    def purge_task():
+        from hotline.orders.actions import do_purge_personal_data
+
+        _fresh_connections()
+        try:
+            run = do_purge_personal_data(trigger="worker")
+            log.info("privacy purge: %s orders (run %s)", run.orders, run.pk)
+            return {"run": run.pk, "orders": run.orders}
+        finally:
+            _fresh_connections()
+
+    return {"sweep": sweep_task, "deliver": deliver_task, "purge": purge_task}
 
 
 HUEY = build_huey()

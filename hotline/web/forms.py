@@ -317,6 +317,9 @@ class FilterForm(WorkbenchForm):
     """The list filters of ``hotline.orders.queries.filter_orders``."""
 
     q = forms.CharField(label="关键词", required=False)
+    # the caller's earlier orders; a unit never finds a confidential citizen by phone
+    # (``privacy.citizen_search``)
+    phone = forms.CharField(label="来电号码", required=False, max_length=30)
     state = forms.ChoiceField(label="状态", required=False)
     unit = forms.ChoiceField(label="承办单位", required=False)
     domain = forms.ChoiceField(
@@ -384,6 +387,12 @@ class PortalForm(WorkbenchForm):
         initial="public",
         widget=forms.RadioSelect,
         help_text="选择“保密”时，承办单位只看到脱敏后的姓名和电话。",
+    )
+    # PIPL Art. 14, 17: the citizen is told what is collected, why and for how long (the
+    # notice on the page) and agrees before anything is submitted.
+    consent = forms.BooleanField(
+        label="我已阅读并同意上方的《个人信息保护说明》",
+        error_messages={"required": "请阅读个人信息保护说明，勾选同意后再提交"},
     )
 
 

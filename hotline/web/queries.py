@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from hotline.catalog.models import Category
+from hotline.orders import privacy
 from hotline.orders import queries as oq
 from hotline.orders.models import Assignment, Callback, Deadline, OrderLink, Reply, WorkOrder
 from hotline.org.models import Area, Unit, User
@@ -45,14 +46,18 @@ class Row:
     """An order as a list shows it: the order plus its light."""
 
     order: WorkOrder
+    title: str  # as the viewer may read it (``privacy.list_view``)
     light: str
     light_label: str
     light_colour: str
     due_at: datetime | None
 
 
-def paginate(qs: QuerySet[WorkOrder], page: str | int | None, size: int, now: datetime) -> Page:
-    """A page of orders, each wrapped in a ``Row`` with its deadline light."""
+def paginate(
+    qs: QuerySet[WorkOrder], page: str | int | None, size: int, now: datetime, user: User
+) -> Page:
+    """A page of orders, each wrapped in a ``Row`` with its deadline light and its title as
+    ``user`` may read it."""
     qs = qs.select_related("lead_unit", "category", "area")
     paginator = Paginator(qs, size)
     p = paginator.get_page(page)
@@ -63,6 +68,7 @@ def paginate(qs: QuerySet[WorkOrder], page: str | int | None, size: int, now: da
         rows.append(
             Row(
                 o,
+                privacy.list_view(user, o).text(o.title),
                 state,
                 dl.DEADLINE_STATES.label(state) if state else "",
                 dl.DEADLINE_STATES.colour(state) if state else "",
@@ -275,7 +281,8 @@ def phone_history(user: User, phone: str, *, exclude: int | None = None, limit: 
     phone = phone.strip()
     if len(phone) < 5:
         return []
-    qs = oq.visible_orders(user).filter(citizen_phone=phone).select_related("category")
+    qs = privacy.citizen_search(oq.visible_orders(user), user, phone=phone)
+    qs = qs.select_related("category")
     if exclude:
         qs = qs.exclude(pk=exclude)
     return list(qs.order_by("-created_at")[:limit])

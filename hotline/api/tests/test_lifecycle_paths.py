@@ -141,15 +141,20 @@ def test_unit_returns_misrouted_order_and_it_is_redispatched(
         "post", f"/orders/{n}/unit-return", {"reason": "房屋维修不属于市政养护职责"}
     )
     assert order["state"]["code"] == "pending_review" and order["lead_unit"] is None
-    assert deadline(order, "dispatch")["state"] == "normal"
+    # the returning unit now reads only its own part (docs/privacy.md); the centre sees
+    # the new dispatch clock
+    assert order["access"] == "own_part" and order["citizen"]["phone"] == ""
+    assert deadline(r.ok("get", f"/orders/{n}"), "dispatch")["state"] == "normal"
     order = r.ok("post", f"/orders/{n}/dispatch", {"lead_unit": org.zjj.pk})
     assert [(x["unit"]["code"], x["end_reason"]) for x in order["assignments"]] == [
         ("t-hbw-szyh", "unit_return"),
         ("t-hbw-zjj", ""),
     ]
-    # the unit that returned it still sees its history, but may not act any more
+    # the unit that returned it still sees its own part, but may not act any more
     resp = as_(other_clerk).post(f"/orders/{n}/sign")
     assert resp.status_code == 403
+    own = as_(other_clerk).ok("get", f"/orders/{n}")
+    assert [x["unit"]["code"] for x in own["assignments"]] == ["t-hbw-szyh"]
 
 
 def test_hang_up_pauses_the_feedback_clock_and_resumes_with_days_left(

@@ -28,17 +28,21 @@ class GeoReportClient:
         self.api_key = api_key
         self.http = Client()
 
-    def get(self, resource: str, fmt: str = "json", **params):
+    def get(self, resource: str, fmt: str = "json", *, key: str | None = None, **params):
+        """A read, anonymous by default; ``key="default"`` sends the app's own key (a key
+        holder also sees its own submissions, in full)."""
+        if key is not None:
+            params["api_key"] = self.api_key if key == "default" else key
         return self.http.get(f"{BASE}/{resource}.{fmt}", params)
 
-    def get_json(self, resource: str, **params):
-        r = self.get(resource, "json", **params)
+    def get_json(self, resource: str, *, key: str | None = None, **params):
+        r = self.get(resource, "json", key=key, **params)
         assert r.status_code == 200, (r.status_code, r.content.decode())
         assert r["Content-Type"].startswith("application/json")
         return r.json()
 
-    def get_xml(self, resource: str, **params) -> ET.Element:
-        r = self.get(resource, "xml", **params)
+    def get_xml(self, resource: str, *, key: str | None = None, **params) -> ET.Element:
+        r = self.get(resource, "xml", key=key, **params)
         assert r.status_code == 200, (r.status_code, r.content.decode())
         assert r["Content-Type"].startswith("text/xml")
         assert r.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')

@@ -105,13 +105,36 @@ def test_date_filters(city_app, orders, today):
 
 
 def test_service_request_id_overrides_every_other_filter(city_app, orders, today):
+    """…but never what the public may not read: drafts and rejected orders are not
+    published; the app that sent the draft sees it with its key."""
     wanted = f"{orders['july']},{orders['draft']},{orders['rejected']},20990101000001"
     rows = city_app.get_json("requests", service_request_id=wanted, status="closed")
-    assert sorted(ids(rows)) == sorted([orders["july"], orders["draft"], orders["rejected"]])
+    assert ids(rows) == [orders["july"]]
+    rows = city_app.get_json("requests", key="default", service_request_id=wanted, status="closed")
+    assert sorted(ids(rows)) == sorted([orders["july"], orders["draft"]])
     by_id = {r["service_request_id"]: r for r in rows}
     assert by_id[orders["draft"]]["status"] == "open"
-    assert by_id[orders["rejected"]]["status"] == "closed"
-    assert by_id[orders["rejected"]]["status_notes"].startswith("不予受理：")
+
+
+def test_drafts_rejected_merged_and_confidential_orders_are_404_to_the_public(
+    city_app, orders, today, agent, appeal
+):
+    """§6.1.6, §5.3, §6.1.1: only accepted, non-confidential orders are published."""
+    secret = act.do_create_order(
+        agent, {**appeal, "display_mode": "confidential"}, now=sh(2026, 11, 19, 10, 0)
+    )
+    main = act.do_create_order(agent, appeal, now=sh(2026, 11, 19, 11, 0))
+    duplicate = act.do_create_order(agent, appeal, now=sh(2026, 11, 19, 11, 5))
+    act.do_merge(duplicate, agent, main=main.number, reason="同一问题")
+    for number in (orders["draft"], orders["rejected"], secret.number, duplicate.number):
+        for fmt in ("json", "xml"):
+            assert city_app.get(f"requests/{number}", fmt).status_code == 404, number
+    listed = ids(city_app.get_json("requests", start_date="2026-11-01T00:00:00+08:00"))
+    assert listed == [main.number, orders["roof"], orders["lamp"]]
+
+
+def test_a_bad_key_on_a_read_is_403(city_app, orders, today):
+    assert city_app.get("requests", key="wrong").status_code == 403
 
 
 def test_at_most_the_limit_is_returned(city_app, orders, today, monkeypatch):

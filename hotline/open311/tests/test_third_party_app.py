@@ -123,7 +123,9 @@ def test_post_follow_to_closure_and_read_the_outcome(
         (tok,) = city_app.get_json(f"tokens/{row['token']}")
         assert tok == {"service_request_id": number, "token": row["token"]}
 
-        (req,) = city_app.get_json(f"requests/{number}")
+        # a confidential draft: the public never sees it, the app that sent it does
+        assert city_app.get(f"requests/{number}").status_code == 404
+        (req,) = city_app.get_json(f"requests/{number}", key="default")
         assert list(req) == REQUEST_FIELDS
         assert req["status"] == "open"
         assert req["service_code"] == "housing_maintenance"
@@ -148,7 +150,7 @@ def test_post_follow_to_closure_and_read_the_outcome(
         act.do_submit(order, agent)
         clock.move_to(sh(2026, 11, 2, 10, 0))
         act.do_dispatch(order, reviewer, lead_unit=org.zjj)
-        (req,) = city_app.get_json(f"requests/{number}")
+        (req,) = city_app.get_json(f"requests/{number}", key="default")
         assert req["status"] == "open"
         assert req["agency_responsible"] == "海勃湾区住房和城乡建设局"
         assert req["expected_datetime"] == "2026-11-09T10:00:00+08:00"  # §6.4.2: 5 working days
@@ -174,14 +176,14 @@ def test_post_follow_to_closure_and_read_the_outcome(
         )
         act.do_close(order, callback_agent)
 
-        (req,) = city_app.get_json(f"requests/{number}")
+        (req,) = city_app.get_json(f"requests/{number}", key="default")
         assert req["status"] == "closed"
         assert req["status_notes"] == "已对3号楼屋面重做防水，11月10日前完工。"
         assert req["agency_responsible"] == "海勃湾区住房和城乡建设局"
         assert req["expected_datetime"] is None
         assert req["updated_datetime"] == "2026-11-11T10:00:00+08:00"
 
-        root = city_app.get_xml(f"requests/{number}")
+        root = city_app.get_xml(f"requests/{number}", key="default")
         assert root.tag == "service_requests"
         (el,) = root.findall("request")
         assert [child.tag for child in el] == REQUEST_FIELDS
@@ -192,12 +194,17 @@ def test_post_follow_to_closure_and_read_the_outcome(
         assert el.findtext("zipcode") == ""
 
         # the closed request is in the list, filtered by status and service
-        listed = city_app.get_json("requests", status="closed", service_code="housing_maintenance")
+        listed = city_app.get_json(
+            "requests", key="default", status="closed", service_code="housing_maintenance"
+        )
         assert [r["service_request_id"] for r in listed] == [number]
         for fmt in ("json", "xml"):
-            body = city_app.get(f"requests/{number}", fmt).content.decode()
+            body = city_app.get(f"requests/{number}", fmt, key="default").content.decode()
             for secret in PERSONAL:
                 assert secret not in body
+        # confidential (§6.1.6): never in the public list, 404 by number
+        assert city_app.get_json("requests", status="closed") == []
+        assert city_app.get(f"requests/{number}").status_code == 404
 
 
 def test_post_with_address_string_in_xml(city_app, org):
@@ -217,7 +224,7 @@ def test_post_with_address_string_in_xml(city_app, org):
     assert order.address == "海勃湾区新华街道康乐小区南门"
     assert order.title == "南门路灯不亮" and order.appeal_type == "help"
     assert order.latitude is None
-    (req,) = city_app.get_json(f"requests/{number}")
+    (req,) = city_app.get_json(f"requests/{number}", key="default")
     assert req["address"] == "海勃湾区新华街道康乐小区南门" and req["lat"] is None
 
 
@@ -232,7 +239,7 @@ def test_post_with_address_id_uses_the_area(city_app, org):
     order = WorkOrder.objects.get(number=row["service_request_id"])
     assert order.area == org.community
     assert order.address == "乌海市海勃湾区新华街道康乐社区"
-    (req,) = city_app.get_json(f"requests/{order.number}")
+    (req,) = city_app.get_json(f"requests/{order.number}", key="default")
     assert req["address_id"] == "t-kangle"
     assert req["media_url"] == "https://img.example.org/lamp.jpg"
 

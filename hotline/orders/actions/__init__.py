@@ -8,7 +8,7 @@ timeline ``Event`` (who, when, what, from, to).  Whatever the entry point — we
 command or worker — it comes through here; nothing is half-saved.
 
 The actions are grouped by stage of the flow (``intake``, ``review``, ``dispatch``,
-``handling``, ``closing``, ``duplicates``, ``calendar``, ``attachments``) on the shared
+``handling``, ``closing``, ``duplicates``, ``calendar``, ``attachments``, ``retention``) on the shared
 plumbing of ``base``, and re-exported here.  Supervision steps (催办, 督办) live in
 ``hotline.supervision.actions``.
 
@@ -51,6 +51,7 @@ from hotline.orders.actions.intake import (
     do_submit,
     do_update,
 )
+from hotline.orders.actions.retention import do_purge_personal_data, retention_hooks
 from hotline.orders.actions.review import do_return_to_intake
 from hotline.orders.errors import ActionError
 
@@ -72,6 +73,7 @@ __all__ = [
     "do_direct_close",
     "do_dispatch",
     "do_link_duplicate",
+    "do_purge_personal_data",
     "do_merge",
     "do_no_further_handling",
     "do_record_callback",
@@ -92,5 +94,6 @@ __all__ = [
     "next_number",
     "policy",
     "recompute_provisional_deadlines",
+    "retention_hooks",
     "role_of",
 ]

@@ -48,7 +48,7 @@ def test_the_sweep_is_a_periodic_task_every_minute_by_default():
     for minute in range(60):
         due = huey.read_periodic(huey_time(2026, 3, 2, 9, minute))
         assert [t.name for t in due] == ["supervision.sweep"]
-    assert set(tasks) == {"sweep", "deliver"}
+    assert set(tasks) == {"sweep", "deliver", "purge"}
 
 
 def test_immediate_mode_runs_the_sweep_in_process(late_order, time_machine):

@@ -53,6 +53,13 @@ EVENT_LABELS = {
 
 
 @register.filter
+def seen(text: str, view) -> str:
+    """``{{ order.content|seen:view }}``: a free text as the viewer may read it — personal
+    data masked unless the masking policy shows them the citizen (``privacy.OrderView``)."""
+    return view.text(text) if view is not None else text
+
+
+@register.filter
 def event_label(event) -> str:
     return EVENT_LABELS.get(event.action) or event.action_label
 

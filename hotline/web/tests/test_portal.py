@@ -17,6 +17,7 @@ APPEAL = {
     "citizen_name": "李娜",
     "citizen_phone": "13987654321",
     "display_mode": "confidential",
+    "consent": "on",
 }
 
 
@@ -39,6 +40,28 @@ def test_portal_form_errors_are_in_chinese_and_nothing_is_saved(db):
     r = Client().post("/portal/", {**APPEAL, "citizen_phone": "电话"})
     assert r.status_code == 422 and "联系电话格式不正确" in r.content.decode()
     assert not WorkOrder.objects.exists()
+
+
+def test_the_portal_tells_what_is_collected_and_asks_for_consent_before_submitting(db, settings):
+    """PIPL Art. 14, 17: what is collected, why, for how long, whom to contact; no
+    submission without consent."""
+    settings.HOTLINE_RETENTION_YEARS = 7
+    settings.HOTLINE_PRIVACY_CONTACT = "拨打 12345 转 9 号键"
+    page = Client().get("/portal/").content.decode()
+    for words in (
+        "个人信息保护说明",
+        "收集什么",
+        "为什么收集",
+        "保存 7 年",
+        "拨打 12345 转 9 号键",
+    ):
+        assert words in page
+    r = Client().post("/portal/", {k: v for k, v in APPEAL.items() if k != "consent"})
+    assert r.status_code == 422
+    assert "请阅读个人信息保护说明，勾选同意后再提交" in r.content.decode()
+    assert not WorkOrder.objects.exists()
+    assert Client().post("/portal/", APPEAL).status_code == 200
+    assert "已同意个人信息保护说明" in WorkOrder.objects.get().events.get().note
 
 
 def test_a_refused_attachment_undoes_the_submission(db):

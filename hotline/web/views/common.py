@@ -42,15 +42,15 @@ def role_required(*roles: str) -> Callable:
 staff_required = role_required("agent", "reviewer", "unit", "supervisor", "callback", "leader")
 
 
-def visible_order(request, number: str) -> WorkOrder:
-    """The order if the user may see it, else 404 (never 403: an order another unit holds
-    is not confirmed to exist)."""
-    order = (
-        oq.visible_orders(request.user)
-        .select_related("lead_unit", "category", "area", "created_by")
-        .filter(number=number)
-        .first()
-    )
+def visible_order(request, number: str, *, former: bool = False) -> WorkOrder:
+    """The order if the user holds it, else 404 (never 403: an order another unit holds
+    is not confirmed to exist).  With ``former``, also an order the user's unit returned
+    or lost to a re-dispatch — the detail page then shows only its own part."""
+    related = ("lead_unit", "category", "area", "created_by")
+    order = oq.visible_orders(request.user).select_related(*related).filter(number=number).first()
+    if order is None and former:
+        order = oq.former_orders(request.user).select_related(*related).filter(number=number)
+        order = order.first()
     if order is None:
         raise Http404("工单不存在或无权查看")
     return order

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from hotline import clock
 from hotline.common import hooks
 from hotline.orders import actions as act
+from hotline.orders import privacy
 from hotline.orders import queries as oq
 from hotline.orders.actions import ORDER_FIELDS
 from hotline.orders.errors import ValidationFailed
@@ -149,6 +150,8 @@ def intake_edit(request, number: str):
     if order.state not in ("draft", "accepted", "returned"):
         messages.info(request, f"工单 {order.number} 已{order.state_label}，不在受理环节。")
         return redirect(reverse("web:order", args=[order.number]))
+    # the form shows the citizen's name, phone and address as stored: an unmasked view
+    privacy.seen_by(request.user, order, via="web:intake_edit")
     return _intake(request, order)
 
 
@@ -158,7 +161,9 @@ def intake_queue(request):
     queues = wq.intake_queues(request.user)
     if tab not in queues:
         tab = "draft"
-    page = wq.paginate(queues[tab], request.GET.get("page"), page_size(request, 30), clock.now())
+    page = wq.paginate(
+        queues[tab], request.GET.get("page"), page_size(request, 30), clock.now(), request.user
+    )
     tabs = [
         ("draft", "待受理（渠道提交）", queues["draft"].count()),
         ("returned", "退回受理", queues["returned"].count()),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from hotline import clock
 from hotline.common import hooks
 from hotline.orders import actions as act
+from hotline.orders import privacy
 from hotline.orders import queries as oq
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit
@@ -37,12 +38,13 @@ def order_list(request):
     if request.user.effective_role == "unit":
         units = wq.unit_scope(request.user)
     form = f.FilterForm(request.GET or None, units=units)
-    qs = oq.filter_orders(oq.visible_orders(request.user), form.params(), now)
+    qs = oq.filter_orders(oq.visible_orders(request.user), form.params(), now, user=request.user)
     page = wq.paginate(
         qs.order_by("-created_at", "-id"),
         request.GET.get("page"),
         page_size(request, settings.HOTLINE_WEB["page_size"]),
         now,
+        request.user,
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -349,7 +351,9 @@ def offered_actions(user, order: WorkOrder) -> list[str]:
 def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> dict:
     now = clock.now()
     user = request.user
-    names = offered_actions(user, order)
+    view = privacy.seen_by(user, order, via="web:order_detail", now=now)
+    keeps = view.keeps
+    names = [] if view.own_part else offered_actions(user, order)
     panels = []
     names = sorted(names, key=lambda n: PANEL_ORDER.index(n) if n in PANEL_ORDER else 99)
     for name in names:
@@ -361,23 +365,38 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
     if bound is None and panels and panels[0]["name"] in OPENS:
         panels[0]["open"] = True
     deadlines = oq.order_deadlines(order, now)
+    if view.own_part:
+        mine = view.own_deadline_ids()
+        deadlines = [d for d in deadlines if d.id in mine]
+    events = [e for e in order.events.select_related("unit") if keeps(e.unit_id)]
     ctx = {
         "order": order,
         "now": now,
-        "citizen": oq.citizen_for(user, order, via="web:order_detail", now=now),
+        "view": view,
+        "citizen": view.citizen,
         "deadlines": deadlines,
         "worst": oq.worst_state(deadlines),
         "panels": panels,
         "intake_link": bool(INTAKE_ACTIONS & set(names)),
-        "events": list(order.events.select_related("unit")),
-        "assignments": list(order.assignments.select_related("unit")),
-        "replies": list(order.replies.select_related("unit").prefetch_related("attachments")),
-        "callbacks": list(order.callbacks.select_related("by")),
-        "extension_requests": list(order.extension_requests.select_related("unit")),
-        "suspension_requests": list(order.suspension_requests.select_related("unit")),
-        "reminders": list(order.reminders.select_related("unit", "by")),
-        "supervision_records": list(order.supervision_records.select_related("unit", "by")),
-        "attachments": list(order.attachments.all()),
+        "events": [(e, view.event_data(e.data)) for e in events],
+        "assignments": [a for a in order.assignments.select_related("unit") if keeps(a.unit_id)],
+        "replies": [
+            r
+            for r in order.replies.select_related("unit").prefetch_related("attachments")
+            if keeps(r.unit_id)
+        ],
+        "callbacks": [] if view.own_part else list(order.callbacks.select_related("by")),
+        "extension_requests": [
+            r for r in order.extension_requests.select_related("unit") if keeps(r.unit_id)
+        ],
+        "suspension_requests": [
+            r for r in order.suspension_requests.select_related("unit") if keeps(r.unit_id)
+        ],
+        "reminders": [r for r in order.reminders.select_related("unit", "by") if keeps(r.unit_id)],
+        "supervision_records": [
+            s for s in order.supervision_records.select_related("unit", "by") if keeps(s.unit_id)
+        ],
+        "attachments": [] if view.own_part else list(order.attachments.all()),
         "emergency_kind_label": screening.EMERGENCY_KINDS.label(order.emergency_kind),
         "not_accepted_label": screening.NOT_ACCEPTED_REASONS.label(order.not_accepted_reason),
         "urgency_colour": taxonomy.URGENCY.colour(order.urgency),
@@ -403,7 +422,7 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
 
 @staff_required
 def order_detail(request, number: str):
-    order = visible_order(request, number)
+    order = visible_order(request, number, former=True)
     return render(request, "web/orders/detail.html", detail_context(request, order))
 
 

@@ -25,7 +25,10 @@ LIMIT_MESSAGE = "操作过于频繁，请稍后再试。"
 
 
 def _submit(values: dict, uploads) -> WorkOrder:
-    order = act.do_create_draft({**values, "channel": "portal"}, note="市民通过门户网站提交")
+    order = act.do_create_draft(
+        {**values, "channel": "portal"},
+        note="市民通过门户网站提交（已同意个人信息保护说明）",
+    )
     for upload in uploads:
         act.do_attach(order, None, upload, purpose="appeal")
     return order
@@ -51,7 +54,17 @@ def portal(request):
             status = outcome.status
         else:
             status = 422
-    return render(request, "web/portal/submit.html", {"form": form}, status=status)
+    return render(
+        request, "web/portal/submit.html", {"form": form, "privacy": notice()}, status=status
+    )
+
+
+def notice() -> dict:
+    """What the portal's privacy notice says (PIPL Art. 17): kept how long, whom to ask."""
+    return {
+        "years": settings.HOTLINE_RETENTION_YEARS,
+        "contact": settings.HOTLINE_PRIVACY_CONTACT,
+    }
 
 
 @never_cache

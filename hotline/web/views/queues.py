@@ -15,7 +15,9 @@ def _queue(request, title: str, intro: str, queues: dict, labels: list[tuple[str
     if tab not in queues:
         tab = labels[0][0]
     now = clock.now()
-    page = wq.paginate(queues[tab], request.GET.get("page"), page_size(request, 30), now)
+    page = wq.paginate(
+        queues[tab], request.GET.get("page"), page_size(request, 30), now, request.user
+    )
     tabs = [(key, label, queues[key].count()) for key, label in labels]
     return render(
         request,
@@ -86,6 +88,7 @@ def supervision(request):
         request.GET.get("page"),
         page_size(request, 30),
         now,
+        request.user,
     )
     return render(
         request,

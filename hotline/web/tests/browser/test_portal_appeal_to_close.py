@@ -36,6 +36,8 @@ def test_portal_appeal_travels_from_citizen_to_callback_and_back_to_the_citizen(
     pg.fill("#id_citizen_name", "李娜")
     pg.fill("#id_citizen_phone", "13987654321")
     pg.get_by_label("保密").check()
+    expect(pg.get_by_test_id("privacy-notice")).to_contain_text("保存多久")
+    pg.get_by_label("我已阅读并同意上方的《个人信息保护说明》").check()
     pg.set_input_files(
         "#id_attachments",
         files=[{"name": "漏水照片.png", "mimeType": "image/png", "buffer": png_picture()}],
