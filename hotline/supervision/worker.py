@@ -14,15 +14,20 @@ Tasks:
 * ``supervision.sweep`` — periodic, every ``HOTLINE_SWEEP_MINUTES`` (default 1) minutes.
 * ``supervision.deliver`` — drains the outbox; enqueued after an emergency report so the
   emergency department hears at once, not at the next sweep.
+* every job of ``common.hooks.periodic_jobs`` (e.g. ``callbacks.tick``: survey time-outs)
+  — periodic, on the sweep's schedule.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from hotline.common import hooks
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +83,25 @@ def register(huey: Huey) -> dict:
         finally:
             _fresh_connections()
 
-    return {"sweep": sweep_task, "deliver": deliver_task}
+    tasks = {"sweep": sweep_task, "deliver": deliver_task}
+    # other apps' periodic work (``common.hooks.periodic_jobs``), on the sweep's schedule
+    for name, job in sorted(hooks.periodic_jobs.items()):
+        tasks[name] = huey.periodic_task(schedule, name=name)(_periodic(name, job))
+    return tasks
+
+
+def _periodic(name: str, job: Callable[[], object]) -> Callable[[], object]:
+    def run() -> object:
+        _fresh_connections()
+        try:
+            result = job()
+            log.info("%s: %s", name, result)
+            return result
+        finally:
+            _fresh_connections()
+
+    run.__name__ = name.replace(".", "_")
+    return run
 
 
 HUEY = build_huey()

@@ -1,0 +1,38 @@
+"""Where the smart callback joins the order flow: an in-transaction hook on every order
+event (``orders.actions.event_hooks``) and a periodic job for the worker
+(``common.hooks.periodic_jobs``)."""
+
+from __future__ import annotations
+
+from hotline.callbacks import actions, inbound
+from hotline.common import hooks as common_hooks
+from hotline.orders import actions as order_actions
+from hotline.orders.models import EVENT_LABELS, Event, WorkOrder
+
+# Events after which a waiting survey has nothing left to ask.
+ENDS_SURVEY = {"close", "reopen", "direct_close"}
+
+
+def on_event(action: str, order: WorkOrder, event: Event) -> None:
+    """Runs inside the action's transaction: whatever it queues commits with the action."""
+    if action == "accept_reply":
+        actions.plan_callback(order, event.at)
+    elif action in ENDS_SURVEY:
+        actions.cancel_surveys(order, event.at, f"工单已{event.action_label}")
+    elif action == "record_callback" and event.actor_id and event.data.get("outcome") == "reached":
+        actions.cancel_surveys(order, event.at, "回访员已电话联系上服务对象")
+    actions.notify_citizen(action, order, event)
+
+
+def tick() -> dict[str, int]:
+    """The worker's periodic check (every minute): surveys out of time go to a person."""
+    return actions.expire_surveys().as_dict() | {"nonces_pruned": inbound.prune_nonces()}
+
+
+def install() -> None:
+    if on_event not in order_actions.event_hooks:
+        order_actions.event_hooks.append(on_event)
+    common_hooks.periodic_jobs.setdefault("callbacks.tick", tick)
+    EVENT_LABELS.setdefault("callback_planned", "回访方式")
+    EVENT_LABELS.setdefault("callback_to_person", "转人工回访")
+    EVENT_LABELS.setdefault("survey_late_reply", "逾期评价回复")
