@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from hotline import clock
+from hotline.callbacks import queries as cq
 from hotline.common import hooks
 from hotline.orders import actions as act
 from hotline.orders import queries as oq
@@ -373,6 +374,7 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
         "assignments": list(order.assignments.select_related("unit")),
         "replies": list(order.replies.select_related("unit").prefetch_related("attachments")),
         "callbacks": list(order.callbacks.select_related("by")),
+        "surveys": cq.surveys_for(order),
         "extension_requests": list(order.extension_requests.select_related("unit")),
         "suspension_requests": list(order.suspension_requests.select_related("unit")),
         "reminders": list(order.reminders.select_related("unit", "by")),
