@@ -69,7 +69,9 @@ def test_survey_counters_and_the_response_rate(week):
 
 
 def test_satisfaction_by_method_and_mode_counts_the_first_answer_of_each_round(week):
-    rows = {(r["method"], r["mode"]): r for r in figures.by_method_and_mode(PERIOD.start, PERIOD.end)}
+    rows = {
+        (r["method"], r["mode"]): r for r in figures.by_method_and_mode(PERIOD.start, PERIOD.end)
+    }
     assert set(rows) == {("sms", "smart"), ("phone", "manual")}
     sms = rows[("sms", "smart")]
     assert (sms["reached"], sms["assessed"], sms["satisfied"], sms["unsatisfied"]) == (2, 2, 1, 1)
@@ -83,7 +85,10 @@ def test_satisfaction_by_method_and_mode_counts_the_first_answer_of_each_round(w
 def test_survey_metrics_are_charged_to_the_lead_unit(week, org):
     rows = figures.survey_rows("survey_sent", PERIOD.start, PERIOD.end, units=[org.zjj.pk])
     assert rows.count() == 4
-    assert figures.survey_rows("survey_sent", PERIOD.start, PERIOD.end, units=[org.szyh.pk]).count() == 0
+    assert (
+        figures.survey_rows("survey_sent", PERIOD.start, PERIOD.end, units=[org.szyh.pk]).count()
+        == 0
+    )
 
 
 def test_the_pages_and_the_api_show_the_figures_to_the_centre_only(week, leader, clerk):
@@ -94,7 +99,10 @@ def test_the_pages_and_the_api_show_the_figures_to_the_centre_only(week, leader,
     html = c.get("/analytics/callbacks/?month=2026-03").content.decode()
     assert '<td data-survey="survey_to_person">2</td>' in html
     assert '<td data-reason="timeout">1</td>' in html
-    assert '<b data-kpi="response_rate">66.7%</b>' in c.get("/analytics/?month=2026-03").content.decode()
+    assert (
+        '<b data-kpi="response_rate">66.7%</b>'
+        in c.get("/analytics/?month=2026-03").content.decode()
+    )
     _, token = ApiToken.issue(leader, "t")
     data = c.get(
         "/api/v1/analytics/callbacks?month=2026-03", HTTP_AUTHORIZATION=f"Bearer {token}"

@@ -480,3 +480,37 @@ def test_a_colliding_random_token_is_drawn_again(flow, at_t0, monkeypatch):
     monkeypatch.setattr(cba, "_token", lambda n: next(draws))
     second = flow.accepted(title="楼道灯不亮")
     assert second.tracking_link.token == "fresh-token"
+
+
+def test_a_mini_program_citizen_gets_a_wechat_survey_answered_on_the_page(flow, at_t0, org):
+    """§6.8.2 微信: the mini-program sent the citizen's WeChat id with the appeal; the survey
+    goes to WeChat with the one-time link, and the page's answer closes the order."""
+    from hotline.channels import services
+    from hotline.channels.models import ChannelClient
+    from hotline.web.tests.conftest import REPLY
+
+    client, _ = ChannelClient.issue("乌海12345小程序", "miniprogram")
+    order, _ = services.submit_appeal(
+        client,
+        {
+            "content": "康乐小区3号楼顶楼漏水",
+            "phone": "13822223333",
+            "extra": {"openid": "o-Wx123"},
+        },
+    )
+    appeal = {k: v for k, v in flow.appeal.items() if k not in ("channel", "citizen_phone")}
+    act.do_accept(order, flow.agent, appeal)
+    act.do_submit(order, flow.agent)
+    act.do_dispatch(order, flow.reviewer, lead_unit=org.zjj)
+    act.do_sign(order, flow.clerk)
+    act.do_reply(order, flow.clerk, **REPLY)
+    act.do_accept_reply(order, flow.reviewer)
+    s = survey_of(order)
+    assert (s.method, s.to, s.code) == ("wechat", "o-Wx123", "")
+    m = Message.objects.get(key=s.message_key)
+    assert (m.channel, m.to) == ("wechat", "o-Wx123")
+    assert f"/portal/s/{s.token}/" in m.body and "13822223333" not in m.body
+    cba.do_answer_survey(s.token, satisfaction="satisfied", resolution="resolved")
+    order.refresh_from_db()
+    assert order.state == "closed"
+    assert Callback.objects.get(order=order).method == "wechat"
