@@ -366,6 +366,9 @@ def receive_sms(
         except Exception:  # a person reads what the machine could not process
             log.exception("inbound SMS %s/%s could not be processed", provider, message_id)
             applied = Applied("unmatched", None, "处理出错，请人工处理")
+        if applied.outcome == "unmatched":
+            # no phone number in the log (PII); the desk shows the reply itself
+            log.info("unmatched SMS reply %s/%s: %s", provider, message_id, applied.note)
         inbound.outcome, inbound.note = applied.outcome, applied.note[:200]
         inbound.survey = applied.survey
         inbound.save(update_fields=["outcome", "note", "survey"])

@@ -26,8 +26,10 @@ def signature(secret: str, timestamp: str, nonce: str, body: bytes) -> str:
 
 
 def valid(secret: str, timestamp: str, nonce: str, body: bytes, given: str) -> bool:
-    """Constant-time comparison of the given signature with the expected one."""
-    return hmac.compare_digest(signature(secret, timestamp, nonce, body), (given or "").lower())
+    """Constant-time comparison of the given signature with the expected one (as bytes: a
+    header may carry any character)."""
+    expected = signature(secret, timestamp, nonce, body).encode()
+    return hmac.compare_digest(expected, (given or "").lower().encode("utf-8", "replace"))
 
 
 def good_nonce(nonce: str) -> bool:
