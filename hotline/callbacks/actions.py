@@ -99,7 +99,7 @@ def plan_callback(order: WorkOrder, now: datetime) -> Survey | None:
     if choice.method == "sms":
         body = notify.survey_text(order.number, url)
     else:
-        body = notify.wechat_survey_text(order.number, url or "（请在小程序中评价）")
+        body = notify.wechat_survey_text(order.number, url)
     outbox.add(
         [notify.citizen_draft(survey.message_key, "survey", choice.method, to, order, body)], now
     )
@@ -124,10 +124,8 @@ def _free_code(phone: str) -> str:
             "code", flat=True
         )
     )
-    while True:
-        code = f"{secrets.randbelow(10_000):04d}"
-        if code not in taken:
-            return code
+    free = [f"{n:04d}" for n in range(10_000) if f"{n:04d}" not in taken]
+    return secrets.choice(free)
 
 
 def tracking_url(order: WorkOrder, now: datetime) -> str:
@@ -156,7 +154,7 @@ NOTIFY_ON = {
 }
 
 
-def notify_citizen(action: str, order: WorkOrder, event: Event) -> Message | None:
+def notify_citizen(action: str, order: WorkOrder, event: Event) -> str | None:
     """The citizen's SMS for ``event`` (acceptance, the unit's reply, closing), queued in
     the event's transaction; keyed by the event, so it is queued once.  Nothing for a
     landline, a citizen who opted out, or when notifications are off."""
@@ -174,14 +172,14 @@ def notify_citizen(action: str, order: WorkOrder, event: Event) -> Message | Non
         body = notify.closed_text(order.number)
     key = f"notify:{event.pk}:sms:{to}"
     outbox.add([notify.citizen_draft(key, kind, "sms", to, order, body)], event.at)
-    return Message.objects.filter(key=key).first()
+    return key
 
 
-def cancel_surveys(order: WorkOrder, now: datetime, why: str) -> int:
-    """A person called back, or the order moved on: waiting surveys end (a reply that comes
-    later is kept as late)."""
+def cancel_surveys(order: WorkOrder, now: datetime) -> int:
+    """A person called back, the citizen rated the order, or the order moved on: waiting
+    surveys end (the timeline says why; a reply that comes later is kept as late)."""
     return Survey.objects.filter(order=order, state="waiting").update(
-        state="cancelled", finished_at=now, comment=why
+        state="cancelled", finished_at=now
     )
 
 
@@ -199,7 +197,7 @@ class Applied:
 
 
 def _to_person(
-    order: WorkOrder, survey: Survey | None, reason: str, now: datetime, note=""
+    order: WorkOrder, survey: Survey | None, reason: str, now: datetime, note: str = ""
 ) -> None:
     """The order needs a callback agent: the survey ends, the timeline says why, the desk
     gets an in-system notice."""
@@ -493,7 +491,7 @@ def do_rate_order(
         raise ValidationFailed({"comment": "意见不能超过500字"})
     if not queries.may_self_rate(order):
         raise Conflict("该诉求当前不能评价或已评价", state=order.state)
-    cancel_surveys(order, now, "服务对象已在进度查询页评价")
+    cancel_surveys(order, now)
     _apply(
         None,
         order,

@@ -18,9 +18,9 @@ def on_event(action: str, order: WorkOrder, event: Event) -> None:
     if action == "accept_reply":
         actions.plan_callback(order, event.at)
     elif action in ENDS_SURVEY:
-        actions.cancel_surveys(order, event.at, f"工单已{event.action_label}")
+        actions.cancel_surveys(order, event.at)
     elif action == "record_callback" and event.actor_id and event.data.get("outcome") == "reached":
-        actions.cancel_surveys(order, event.at, "回访员已电话联系上服务对象")
+        actions.cancel_surveys(order, event.at)
     actions.notify_citizen(action, order, event)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -33,8 +34,9 @@ def sms_address(order: WorkOrder) -> str:
 
 
 def wechat_address(order: WorkOrder) -> str:
-    """The citizen's WeChat id (openid) when the mini-program sent it with the appeal."""
-    if order.channel != "miniprogram":
+    """The citizen's WeChat id (openid) when the mini-program sent it with the appeal — and
+    only while links can be sent (a WeChat survey is its link; ``HOTLINE_PUBLIC_URL``)."""
+    if order.channel != "miniprogram" or not settings.HOTLINE_CALLBACK["public_url"]:
         return ""
     try:
         extra = order.channel_submission.extra or {}  # type: ignore[attr-defined]
