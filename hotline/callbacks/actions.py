@@ -124,8 +124,11 @@ def _free_code(phone: str) -> str:
             "code", flat=True
         )
     )
-    free = [f"{n:04d}" for n in range(10_000) if f"{n:04d}" not in taken]
-    return secrets.choice(free)
+    for _ in range(100):
+        code = f"{secrets.randbelow(10_000):04d}"
+        if code not in taken:
+            return code
+    return secrets.choice([c for c in (f"{n:04d}" for n in range(10_000)) if c not in taken])
 
 
 def tracking_url(order: WorkOrder, now: datetime) -> str:
