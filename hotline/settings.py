@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "hotline.calendars",
     "hotline.orders",
     "hotline.supervision",
+    "hotline.callbacks",
     "hotline.api",
     "hotline.demo",
     "hotline.analytics",
@@ -327,6 +328,60 @@ HOTLINE_OUTBOX = {
 }
 if HOTLINE_OUTBOX["gateway"] == "http" and not HOTLINE_OUTBOX["url"]:
     raise ImproperlyConfigured("HOTLINE_MESSAGE_GATEWAY=http needs HOTLINE_MESSAGE_GATEWAY_URL")
+
+# --- smart callback and citizen notifications (§6.8.2; docs/callback.md) -----------------
+
+
+def _sms_providers() -> dict[str, str]:
+    """``HOTLINE_SMS_PROVIDER_SECRETS=name:secret,name2:secret2`` — the HMAC secret each SMS
+    provider signs its inbound deliveries with (and ours to it are signed with)."""
+    out: dict[str, str] = {}
+    for item in (env("HOTLINE_SMS_PROVIDER_SECRETS", "") or "").split(","):
+        if not item.strip():
+            continue
+        name, _, secret = item.strip().partition(":")
+        if not name or not name.replace("-", "").replace("_", "").isalnum():
+            raise ImproperlyConfigured(
+                f"HOTLINE_SMS_PROVIDER_SECRETS: provider name {name!r} must be letters, "
+                "digits, - or _"
+            )
+        if len(secret) < 16:
+            raise ImproperlyConfigured(
+                f"HOTLINE_SMS_PROVIDER_SECRETS: the secret of {name!r} must be at least "
+                "16 characters"
+            )
+        out[name] = secret
+    return out
+
+
+HOTLINE_CALLBACK = {
+    # who hears what: SMS to the citizen at acceptance, at the unit's reply and at closing
+    "notify_citizens": envbool("HOTLINE_NOTIFY_CITIZENS", True),
+    # SMS / WeChat surveys picked by the callback policy (otherwise every callback is manual)
+    "smart_callback": envbool("HOTLINE_SMART_CALLBACK", True),
+    # a survey without an answer after this many hours goes to a callback agent
+    "survey_hours": envint("HOTLINE_SURVEY_HOURS", 24, 1),
+    "max_followups": envint("HOTLINE_SURVEY_FOLLOWUPS", 1, 0),
+    # the tracking link in the acceptance SMS stays valid this long
+    "tracking_link_days": envint("HOTLINE_TRACKING_LINK_DAYS", 180, 1),
+    # links in messages start with this (no link when empty), e.g. https://12345.example.gov.cn
+    "public_url": (env("HOTLINE_PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else "") or "")
+    .strip()
+    .rstrip("/"),
+    "sms_signature": env("HOTLINE_SMS_SIGNATURE", "【12345】"),
+    # inbound SMS (POST /api/v1/channel/sms/inbound): per-provider HMAC secrets, replay window
+    "providers": _sms_providers(),
+    "replay_window_seconds": envint("HOTLINE_SMS_REPLAY_WINDOW_SECONDS", 300, 30),
+    # the provider our own gateway sends through (hotline.callbacks.gateways)
+    "send_provider": env("HOTLINE_SMS_SEND_PROVIDER", ""),
+}
+if HOTLINE_CALLBACK["send_provider"] and (
+    HOTLINE_CALLBACK["send_provider"] not in HOTLINE_CALLBACK["providers"]
+):
+    raise ImproperlyConfigured(
+        "HOTLINE_SMS_SEND_PROVIDER names a provider without a secret in "
+        "HOTLINE_SMS_PROVIDER_SECRETS"
+    )
 
 # --- workbench and citizen portal (hotline.web) ------------------------------------------
 

@@ -9,5 +9,8 @@ from pathlib import Path
 os.environ.setdefault(
     "HOTLINE_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
 )
+# The citizen's SMS at acceptance, reply and closing are switched on by the tests that are
+# about them (hotline/callbacks/tests); elsewhere the outbox holds only what a test is about.
+os.environ.setdefault("HOTLINE_NOTIFY_CITIZENS", "false")
 
 from hotline.settings import *  # noqa: F403

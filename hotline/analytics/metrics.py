@@ -132,8 +132,10 @@ def _reopened() -> QuerySet:
 
 
 def _callback(**filters) -> Callable[[], QuerySet]:
+    # only the callbacks the assessment counts: reached, first answer of the round
+    # (``Callback.assessed``, ``rules.callback.counts_in_assessment``; docs/callback.md)
     def rows() -> QuerySet:
-        return Callback.objects.filter(outcome="reached", **filters).annotate(
+        return Callback.objects.filter(outcome="reached", assessed=True, **filters).annotate(
             m_unit=lead_unit_at("order_id", "at"), m_at=F("at"), m_order=F("order_id")
         )
 
@@ -141,8 +143,9 @@ def _callback(**filters) -> Callable[[], QuerySet]:
 
 
 def callbacks() -> QuerySet:
-    """Every callback that reached the citizen, charged and dated (the five callback
-    counters split these rows by satisfaction and by resolution)."""
+    """Every callback the assessment counts — it reached the citizen and was the first
+    answer of its round, manual or smart — charged and dated (the five callback counters
+    split these rows by satisfaction and by resolution)."""
     return _callback()()
 
 

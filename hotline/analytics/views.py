@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hotline import clock
 from hotline.analytics import access, assessment, concentrated, dashboard, matters
+from hotline.analytics import callbacks as callback_figures
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import Period, local_day
 from hotline.orders.errors import ActionError
@@ -63,7 +64,30 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analytics/dashboard.html",
-        {"period": period, "data": data, "month": f"{period.first:%Y-%m}"},
+        {
+            "period": period,
+            "data": data,
+            "month": f"{period.first:%Y-%m}",
+            "callbacks": callback_figures.figures(period.start, period.end),
+        },
+    )
+
+
+@login_required
+def callbacks_page(request: HttpRequest) -> HttpResponse:
+    """回访分析: satisfaction by callback method and mode, the survey response rate, what
+    became of the surveys, which callbacks the assessment counts (§6.8.2, §6.8.3)."""
+    if denied := _centre_only(request):
+        return denied
+    period = _period(request)
+    return render(
+        request,
+        "analytics/callbacks.html",
+        {
+            "period": period,
+            "month": f"{period.first:%Y-%m}",
+            "callbacks": callback_figures.figures(period.start, period.end),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 
 from hotline import clock
 from hotline.analytics import access, assessment, concentrated, dashboard, exports, matters
+from hotline.analytics import callbacks as callback_figures
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import local_day
 from hotline.api.schemas import ERRORS
@@ -228,6 +229,27 @@ def get_dashboard(
     if request.auth.effective_role not in access.CENTRE_ROLES:
         raise Forbidden("数据看板仅限中心人员和领导查看")
     return dashboard.dashboard(_period(month, start, end))
+
+
+@router.get(
+    "/callbacks",
+    response=JSON,
+    summary="回访分析：智能回访答复率、转人工原因、按回访方式的满意度（§6.8.2、§6.8.3）",
+)
+def get_callbacks(
+    request: HttpRequest, month: str | None = None, start: str | None = None, end: str | None = None
+):
+    if request.auth.effective_role not in access.CENTRE_ROLES:
+        raise Forbidden("回访分析仅限中心人员和领导查看")
+    period = _period(month, start, end)
+    return {
+        "period": {
+            "first": period.first.isoformat(),
+            "last": period.last.isoformat(),
+            "label": period.label,
+        },
+        **callback_figures.figures(period.start, period.end),
+    }
 
 
 @router.get("/wall", response=JSON, summary="大屏：今日来件、在办、超期与近30天趋势")

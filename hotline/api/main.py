@@ -2,7 +2,8 @@
 workbench, every order action of §6, structured errors.
 
 This module holds the order routes and mounts the other routers of this package (one
-per app: supervision, analytics, intelligence, knowledge, channel, privacy).  Apps never import
+per app: supervision, analytics, intelligence, knowledge, channel, privacy, the SMS
+provider's inbound replies).  Apps never import
 the API; the API calls their actions and queries.
 
 Errors are JSON ``{"code", "message", "fields"?, "state"?}``: 401 without a valid token,
@@ -33,6 +34,7 @@ from hotline.api.channel import router as channel_router
 from hotline.api.intelligence import router as intelligence_router
 from hotline.api.knowledge import router as knowledge_router
 from hotline.api.privacy import router as privacy_router
+from hotline.api.sms import router as sms_router
 from hotline.api.supervision import router as supervision_router
 from hotline.calendars.models import CalendarDay, CalendarYear
 from hotline.catalog.models import Category
@@ -557,6 +559,7 @@ v1.add_router("/supervision", supervision_router)
 v1.add_router("/analytics", analytics_router)
 v1.add_router("", intelligence_router)  # /intelligence/…, /orders/{number}/link|merge|unmerge
 v1.add_router("/knowledge", knowledge_router)
+v1.add_router("/channel/sms", sms_router)  # the SMS provider's replies (signed, §6.8.2)
 v1.add_router("/channel", channel_router)
 v1.add_router("/privacy", privacy_router)
 api.add_router("/v1", v1)

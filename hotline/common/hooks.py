@@ -13,6 +13,9 @@
 * ``direct_close_hooks`` — ``hook(order, user, data)`` called inside the transaction that
   closes an order by direct handling (§6.7.1); the knowledge base links the entry the agent
   used (the form posts it as ``knowledge_entry``).
+* ``periodic_jobs`` — ``name → job()``: work an app needs done every minute by the
+  background worker (``supervision.worker`` registers each as a huey periodic task), e.g.
+  the smart callback's survey time-outs.  A job is idempotent and safe on several workers.
 * ``KNOWLEDGE_SEARCH_URL`` — set by the knowledge base to a URL name; the intake page then
   searches it as the agent types (htmx ``GET ?q=``) in the direct-handling box.
 
@@ -60,6 +63,7 @@ suggestion_providers: list[Callable[[Any, dict[str, Any]], list[Suggestion]]] = 
 duplicate_providers: list[Callable[[Any, dict[str, Any]], list[DuplicateHint]]] = []
 unit_suggestion_providers: list[Callable[[Any, Any], list[UnitHint]]] = []
 direct_close_hooks: list[Callable[[Any, Any, dict[str, Any]], None]] = []
+periodic_jobs: dict[str, Callable[[], Any]] = {}
 KNOWLEDGE_SEARCH_URL: str | None = None
 
 

@@ -478,7 +478,12 @@ class Reply(models.Model):
 
 class Callback(models.Model):
     """A callback to the citizen (§6.8): method, manual or smart, whether the citizen was
-    reached, satisfaction and resolution (§6.8.3)."""
+    reached, satisfaction and resolution (§6.8.3).
+
+    A smart callback (§6.8.2: an SMS or WeChat survey, the citizen's own rating) keeps the
+    citizen's words in ``raw_reply`` and may carry only the half the citizen answered.
+    ``assessed``: whether the unit assessment counts it — the first answer of each round
+    does, later ones in the same round do not (``rules.callback.counts_in_assessment``)."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="callbacks")
     method = models.CharField(
@@ -497,6 +502,8 @@ class Callback(models.Model):
         "解决程度", max_length=16, choices=taxonomy.RESOLUTION.choices(), blank=True
     )
     note = models.TextField("回访记录", blank=True)
+    raw_reply = models.TextField("服务对象原始回复", blank=True)
+    assessed = models.BooleanField("计入考核", default=True)
     by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("回访时间")
 

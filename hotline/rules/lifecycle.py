@@ -139,9 +139,18 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("reverify", "再次核实", {"replied"}, "reverify", CENTRE | {CALLBACK}, "§6.6.2"),
     _t("remind", "电话催办", WITH_UNIT, None, {SUPERVISOR}, "§6.5"),
     _t("supervise", "督办", WITH_UNIT | {"pending_review"}, None, {SUPERVISOR, SYSTEM}, "§6.5 a–d"),
-    # a merged order's citizen is called back too, once the main order waits for callback
-    _t("record_callback", "记录回访", {"pending_callback", "merged"}, None, {CALLBACK}, "§6.8"),
-    _t("close", "回访结案", {"pending_callback"}, "closed", {CALLBACK}, "§6.7.2"),
+    # a merged order's citizen is called back too, once the main order waits for callback;
+    # SYSTEM: a smart callback (SMS/WeChat survey, the citizen's own rating, §6.8.2) records
+    # the answer and closes a satisfied, resolved order by itself (rules.callback.VERDICTS)
+    _t(
+        "record_callback",
+        "记录回访",
+        {"pending_callback", "merged"},
+        None,
+        {CALLBACK, SYSTEM},
+        "§6.8, §6.8.2",
+    ),
+    _t("close", "回访结案", {"pending_callback"}, "closed", {CALLBACK, SYSTEM}, "§6.7.2, §6.8.2"),
     _t(
         "reopen",
         "重办",

@@ -17,15 +17,20 @@ Tasks:
 * ``privacy.purge`` — periodic, monthly (the 1st, 03:30): anonymises the personal data of
   orders finished more than ``HOTLINE_RETENTION_YEARS`` ago (``orders.actions.retention``);
   each run is recorded.  Running it twice finds nothing left the second time.
+* every job of ``common.hooks.periodic_jobs`` (e.g. ``callbacks.tick``: survey time-outs)
+  — periodic, on the sweep's schedule.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from hotline.common import hooks
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +98,25 @@ def register(huey: Huey) -> dict:
         finally:
             _fresh_connections()
 
-    return {"sweep": sweep_task, "deliver": deliver_task, "purge": purge_task}
+    tasks = {"sweep": sweep_task, "deliver": deliver_task, "purge": purge_task}
+    # other apps' periodic work (``common.hooks.periodic_jobs``), on the sweep's schedule
+    for name, job in sorted(hooks.periodic_jobs.items()):
+        tasks[name] = huey.periodic_task(schedule, name=name)(_periodic(name, job))
+    return tasks
+
+
+def _periodic(name: str, job: Callable[[], object]) -> Callable[[], object]:
+    def run() -> object:
+        _fresh_connections()
+        try:
+            result = job()
+            log.info("%s: %s", name, result)
+            return result
+        finally:
+            _fresh_connections()
+
+    run.__name__ = name.replace(".", "_")
+    return run
 
 
 HUEY = build_huey()

@@ -286,10 +286,10 @@ class SuperviseForm(WorkbenchForm):
 
 
 class CallbackForm(WorkbenchForm):
-    """§6.8.2 method and mode, §6.8.3 satisfaction and resolution."""
+    """§6.8.2 method, §6.8.3 satisfaction and resolution.  A person's record is a manual
+    callback; smart ones are recorded by the survey itself (``hotline.callbacks``)."""
 
     method = forms.ChoiceField(label="回访方式", choices=taxonomy.CALLBACK_METHODS.choices())
-    mode = forms.ChoiceField(label="人工/智能", choices=taxonomy.CALLBACK_MODES.choices())
     outcome = forms.ChoiceField(label="回访结果", choices=taxonomy.CALLBACK_OUTCOMES.choices())
     satisfaction = forms.ChoiceField(
         label="满意程度", choices=_blank(taxonomy.SATISFACTION), required=False
@@ -410,3 +410,38 @@ class DuplicateForm(WorkbenchForm):
 
 class UnmergeForm(WorkbenchForm):
     reason = forms.CharField(label="取消并单理由", widget=TEXT(attrs={"rows": 2}))
+
+
+# ---------------------------------------------------------------------------
+# the citizen's answers (§6.8.2): the one-time survey page, the rating on the tracking page
+
+
+class SurveyForm(WorkbenchForm):
+    """Three large buttons post ``satisfaction``; resolution and a comment go with them."""
+
+    satisfaction = forms.ChoiceField(
+        label="您对办理结果是否满意", choices=taxonomy.SATISFACTION.choices()
+    )
+    resolution = forms.ChoiceField(
+        label="问题是否已解决",
+        choices=taxonomy.RESOLUTION.choices(),
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择问题是否已解决"},
+    )
+    comment = forms.CharField(
+        label="意见（可选）", required=False, max_length=500, widget=TEXT(attrs={"rows": 3})
+    )
+
+
+class RatingForm(WorkbenchForm):
+    """The citizen's own rating on the tracking page: 已解决 / 未解决 + comment."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=400)
+    resolution = forms.ChoiceField(
+        label="问题是否已解决",
+        choices=taxonomy.RESOLUTION.choices(),
+        error_messages={"required": "请选择问题是否已解决"},
+    )
+    comment = forms.CharField(
+        label="意见（可选）", required=False, max_length=500, widget=TEXT(attrs={"rows": 2})
+    )

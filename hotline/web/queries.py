@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
+from hotline.callbacks import queries as cq
 from hotline.catalog.models import Category
 from hotline.orders import privacy
 from hotline.orders import queries as oq
@@ -151,26 +152,33 @@ def inbox_queues(user: User, now: datetime) -> dict[str, QuerySet[WorkOrder]]:
 
 
 def callback_queues(user: User) -> dict[str, QuerySet[WorkOrder]]:
-    """回访员: orders whose reply was accepted wait for the callback (§6.7.2, §6.8)."""
+    """回访员: orders whose reply was accepted wait for the callback (§6.7.2, §6.8) — all of
+    them, those a person must call (the policy chose a person, or the survey came back
+    unsatisfied, unresolved, not understood or unanswered), those whose answer was negative
+    (candidates for 重办), and those whose SMS/WeChat survey is still out (§6.8.2)."""
     base = oq.visible_orders(user)
-    return {
-        # merged orders (并单) wait with their main order: each citizen is called back
-        "pending_callback": queue_order(
-            base.filter(
-                Q(state="pending_callback")
-                | Q(
-                    Exists(
-                        OrderLink.objects.filter(
-                            order=OuterRef("pk"),
-                            kind="merge",
-                            ended_at__isnull=True,
-                            main__state="pending_callback",
-                        )
-                    ),
-                    state="merged",
-                )
+    waiting = (
+        base.filter(
+            Q(state="pending_callback")
+            | Q(
+                Exists(
+                    OrderLink.objects.filter(
+                        order=OuterRef("pk"),
+                        kind="merge",
+                        ended_at__isnull=True,
+                        main__state="pending_callback",
+                    )
+                ),
+                state="merged",
             )
-        ),
+        )
+        # merged orders (并单) wait with their main order: each citizen is called back
+    )
+    return {
+        "pending_callback": queue_order(waiting),
+        "manual": queue_order(waiting.filter(~cq.waiting_survey_exists())),
+        "negative": queue_order(base.filter(cq.negative_answer_exists(), state="pending_callback")),
+        "smart": queue_order(waiting.filter(cq.waiting_survey_exists())),
         "replied": queue_order(base.filter(state="replied")),
     }
 

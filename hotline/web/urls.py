@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline.web.views import auth, dashboard, intake, orders, portal, queues
+from hotline.web.views import auth, citizen, dashboard, intake, orders, portal, queues
 
 app_name = "web"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbox/", queues.inbox, name="inbox"),
     path("supervision/", queues.supervision, name="supervision"),
     path("callbacks/", queues.callbacks, name="callbacks"),
+    path("callbacks/replies/", queues.sms_replies, name="sms_replies"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("units/search/", queues.unit_search, name="unit_search"),
     # orders
@@ -29,4 +30,8 @@ urlpatterns = [
     # citizen portal
     path("portal/", portal.portal, name="portal"),
     path("portal/track/", portal.track, name="track"),
+    path("portal/rate/", citizen.rate, name="rate"),
+    path("portal/rated/", citizen.rated, name="rated"),
+    path("portal/s/<str:token>/", citizen.survey, name="survey"),
+    path("portal/t/<str:token>/", citizen.tracking_link, name="tracking_link"),
 ]

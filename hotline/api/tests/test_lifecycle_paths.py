@@ -110,6 +110,7 @@ def test_transfer_review_dispatch_sign_extend_reply_callback_close_across_nation
             "approve_extension",
             "reply",
             "accept_reply",
+            "callback_planned",  # §6.8.2: the callback policy chose an SMS survey
             "record_callback",
             "close",
         ]

@@ -19,6 +19,7 @@ from hotline.orders.actions.attachments import do_attach
 from hotline.orders.actions.base import (
     ORDER_FIELDS,
     after_commit_hooks,
+    event_hooks,
     next_number,
     policy,
     role_of,
@@ -59,6 +60,7 @@ __all__ = [
     "ActionError",
     "ORDER_FIELDS",
     "after_commit_hooks",
+    "event_hooks",
     "as_rule_deadline",
     "do_accept",
     "do_accept_reply",

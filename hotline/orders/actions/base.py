@@ -64,6 +64,12 @@ ORDER_FIELDS = (
 # notifying the emergency department (§6.4.4).  Called as hook(action, order, event).
 after_commit_hooks: list[Callable[[str, WorkOrder, Event], None]] = []
 
+# Hooks other apps register to run *inside* the action's transaction, right after its
+# timeline event is written: work that must commit or roll back with the action — the
+# citizen's SMS queued in the outbox, the smart-callback survey planned when an order
+# reaches 待回访 (``hotline.callbacks``).  Called as hook(action, order, event).
+event_hooks: list[Callable[[str, WorkOrder, Event], None]] = []
+
 
 def policy() -> dl.Policy:
     return dl.Policy(**settings.HOTLINE_POLICY)
@@ -133,6 +139,8 @@ def record_event(
         note=note,
         data=data or {},
     )
+    for in_transaction in event_hooks:
+        in_transaction(action, order, event)
     for hook in after_commit_hooks:
         transaction.on_commit(lambda h=hook: h(action, order, event))
     return event

@@ -29,6 +29,7 @@ from hotline.orders.models import (
     WorkOrder,
 )
 from hotline.org.models import User
+from hotline.rules import callback as callback_rules
 from hotline.rules import deadlines as dl
 from hotline.rules import lifecycle, taxonomy
 
@@ -36,7 +37,7 @@ from hotline.rules import lifecycle, taxonomy
 @transaction.atomic
 def do_record_callback(
     order: WorkOrder | int,
-    actor: User,
+    actor: User | None,
     *,
     method: str,
     mode: str = "manual",
@@ -44,10 +45,13 @@ def do_record_callback(
     satisfaction: str = "",
     resolution: str = "",
     note: str = "",
+    raw_reply: str = "",
     now: datetime | None = None,
 ) -> Callback:
-    """A callback attempt (§6.8.1–§6.8.3).  When the citizen was reached, satisfaction and
-    resolution are both required."""
+    """A callback attempt (§6.8.1–§6.8.3).  When a person reached the citizen, satisfaction
+    and resolution are both required; a smart callback (§6.8.2, ``actor`` None: the survey
+    or the citizen's own rating) records the half the citizen answered, at least one.
+    Whether the assessment counts it is decided here, once (``counts_in_assessment``)."""
     now = resolve_now(now)
     order = lock_order(order)
     check_transition(order, "record_callback", actor)
@@ -63,14 +67,17 @@ def do_record_callback(
     if outcome not in taxonomy.CALLBACK_OUTCOMES:
         errors["outcome"] = "请选择回访结果"
     if outcome == "reached":
-        if satisfaction not in taxonomy.SATISFACTION:
+        partial = actor is None and mode == "smart" and bool(satisfaction or resolution)
+        if satisfaction not in taxonomy.SATISFACTION and not (partial and not satisfaction):
             errors["satisfaction"] = "请选择满意程度（§6.8.3）"
-        if resolution not in taxonomy.RESOLUTION:
+        if resolution not in taxonomy.RESOLUTION and not (partial and not resolution):
             errors["resolution"] = "请选择解决程度（§6.8.3）"
     if errors:
         raise ValidationFailed(errors)
     if outcome != "reached":
         satisfaction = resolution = ""
+    since = order.reply_accepted_at or order.created_at
+    reached_before = order.callbacks.filter(outcome="reached", at__gte=since).count()
     cb = Callback.objects.create(
         order=order,
         method=method,
@@ -79,6 +86,8 @@ def do_record_callback(
         satisfaction=satisfaction,
         resolution=resolution,
         note=note.strip(),
+        raw_reply=raw_reply.strip()[:2000],
+        assessed=callback_rules.counts_in_assessment(outcome, reached_before),
         by=actor,
         at=now,
     )
@@ -111,7 +120,7 @@ def _callback_attempts_exhausted(order: WorkOrder) -> bool:
 
 @transaction.atomic
 def do_close(
-    order: WorkOrder | int, actor: User, *, note: str = "", now: datetime | None = None
+    order: WorkOrder | int, actor: User | None, *, note: str = "", now: datetime | None = None
 ) -> WorkOrder:
     """A transferred order closes only after the unit replied and the citizen was called
     back (§6.7.2); a citizen unreachable after the centre's maximum attempts does not block it."""

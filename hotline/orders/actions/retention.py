@@ -132,7 +132,7 @@ def _purge_one(order: WorkOrder, now: datetime) -> None:
         ),
         order,
     )
-    _rewrite(Callback.objects.filter(order=order), ("note",), order)
+    _rewrite(Callback.objects.filter(order=order), ("note", "raw_reply"), order)
     for model in (ExtensionRequest, SuspensionRequest):
         _rewrite(model.objects.filter(order=order), ("reason", "decision_note"), order)
     for event in Event.objects.filter(order=order):

@@ -36,7 +36,7 @@ def run_one_minute(huey, at: datetime) -> None:
     ``at``, then a worker dequeues and executes them."""
     consumer = Consumer(huey, workers=1, periodic=True, check_worker_health=False)
     consumer._create_scheduler().enqueue_periodic_tasks(at)
-    assert len(huey) == 1
+    assert len(huey) == 2  # the sweep and the smart callback's check (callbacks.tick)
     worker = consumer._create_worker()
     while len(huey):
         worker.loop()
@@ -47,8 +47,8 @@ def test_the_sweep_is_a_periodic_task_every_minute_by_default():
     tasks = register(huey)
     for minute in range(60):
         due = huey.read_periodic(huey_time(2026, 3, 2, 9, minute))
-        assert [t.name for t in due] == ["supervision.sweep"]
-    assert set(tasks) == {"sweep", "deliver", "purge"}
+        assert sorted(t.name for t in due) == ["callbacks.tick", "supervision.sweep"]
+    assert set(tasks) == {"sweep", "deliver", "purge", "callbacks.tick"}
 
 
 def test_immediate_mode_runs_the_sweep_in_process(late_order, time_machine):
@@ -81,7 +81,7 @@ def test_a_redis_queue_and_a_real_worker_run_the_sweep(late_order, time_machine)
         consumers = [Consumer(huey, workers=1, check_worker_health=False) for _ in range(2)]
         for c in consumers:
             c._create_scheduler().enqueue_periodic_tasks(at)
-        assert len(huey) == 2
+        assert len(huey) == 4  # each consumer: the sweep and callbacks.tick
         worker = consumers[0]._create_worker()
         while len(huey):
             worker.loop()

@@ -7,6 +7,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from hotline.callbacks.choices import INBOUND_OUTCOMES, SURVEY_STATES
+from hotline.rules import callback as callback_rules
 from hotline.rules import deadlines as dl
 from hotline.rules import lifecycle, screening, taxonomy
 
@@ -34,6 +36,10 @@ VOCABS = {
     "display_mode": taxonomy.DISPLAY_MODES,
     "role": taxonomy.ROLES,
     "action": lifecycle.ACTIONS,
+    "survey_state": SURVEY_STATES,
+    "inbound_outcome": INBOUND_OUTCOMES,
+    "escalation_reason": callback_rules.ESCALATION_REASONS,
+    "survey_source": callback_rules.SOURCES,
 }
 
 TEXT_ON = {"warning", "light", "info"}

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from hotline import clock
+from hotline.callbacks import queries as cq
 from hotline.common import hooks
 from hotline.orders import actions as act
 from hotline.orders import privacy
@@ -386,6 +387,7 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
             if keeps(r.unit_id)
         ],
         "callbacks": [] if view.own_part else list(order.callbacks.select_related("by")),
+        "surveys": [] if view.own_part else cq.surveys_for(order),
         "extension_requests": [
             r for r in order.extension_requests.select_related("unit") if keeps(r.unit_id)
         ],

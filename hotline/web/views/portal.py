@@ -19,6 +19,7 @@ from hotline.orders import public
 from hotline.orders.models import WorkOrder
 from hotline.rules import screening
 from hotline.web import forms as f
+from hotline.web.views import citizen
 from hotline.web.views.common import run_action
 
 LIMIT_MESSAGE = "操作过于频繁，请稍后再试。"
@@ -95,6 +96,7 @@ def track(request):
                     not_accepted=screening.NOT_ACCEPTED_REASONS.label(order.not_accepted_reason)
                     if order.not_accepted_reason
                     else "",
+                    **citizen.rating_context(order),
                 )
         else:
             status = 422

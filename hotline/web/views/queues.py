@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from hotline import clock
+from hotline.callbacks import actions as cba
+from hotline.callbacks import queries as cq
 from hotline.web import queries as wq
-from hotline.web.views.common import page_size, role_required, visible_order
+from hotline.web.views.common import page_size, role_required, run_action, visible_order
 
 
 def _queue(request, title: str, intro: str, queues: dict, labels: list[tuple[str, str]], **extra):
@@ -67,13 +73,48 @@ def inbox(request):
 
 @role_required("callback")
 def callbacks(request):
+    unmatched = cq.desk_replies().count()
     return _queue(
         request,
         "回访",
-        "转办工单经承办单位答复、中心认定后回访服务对象，记录满意程度和解决程度后方可结案（§6.7.2、§6.8）。",
+        "转办工单经承办单位答复、中心认定后回访服务对象，记录满意程度和解决程度后方可结案（§6.7.2、§6.8）。"
+        "按回访策略，留有手机号码的一般诉求先发短信评价（§6.8.2）：满意且已解决的自动结案，"
+        "不满意、未解决、无法识别或超时未答复的转入“待人工回访”。",
         wq.callback_queues(request.user),
-        [("pending_callback", "待回访"), ("replied", "待答复认定")],
+        [
+            ("pending_callback", "全部待回访"),
+            ("manual", "待人工回访"),
+            ("negative", "不满意/未解决"),
+            ("smart", "智能回访中"),
+            ("replied", "待答复认定"),
+        ],
+        links=[("短信回复待处理", reverse("web:sms_replies"), unmatched)],
     )
+
+
+@role_required("callback")
+def sms_replies(request):
+    """The callback desk's inbox of replies nobody could match, and late ones (§6.8.2)."""
+    if request.method == "POST":
+        pk = request.POST.get("reply", "")
+        if not pk.isdigit():
+            raise Http404("短信不存在")
+        outcome = run_action(
+            cba.do_mark_handled,
+            int(pk),
+            request.user,
+            note=request.POST.get("note", ""),
+        )
+        if outcome.ok:
+            messages.success(request, "已标记为已处理")
+        else:
+            messages.warning(request, outcome.conflict or "未能标记，请重试")
+        return redirect("web:sms_replies")
+    handled = request.GET.get("handled") == "1"
+    page = Paginator(cq.desk_replies(handled=handled), page_size(request, 30)).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "web/sms_replies.html", {"page": page, "handled": handled})
 
 
 @role_required("supervisor", "leader")

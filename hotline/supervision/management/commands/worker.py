@@ -3,7 +3,8 @@
     hotline worker                       one consumer, 2 worker threads, periodic sweep on
     hotline worker --workers 4 --worker-type process
     hotline worker --no-periodic         an extra consumer that only drains the queue
-    hotline worker --once                one sweep now, print its report as JSON, exit
+    hotline worker --once                one sweep (and the other periodic jobs) now, print
+                                         the report as JSON, exit
 
 Start as many as you like, on as many machines as share the database (and, for more than
 one machine, ``HOTLINE_REDIS_URL``): the sweep is idempotent and the outbox claims each
@@ -31,10 +32,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, workers, worker_type, no_periodic, once, **opts):
         if once:
+            from hotline.common import hooks
             from hotline.supervision import sweep
 
-            report = sweep.run()
-            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+            report = sweep.run().as_dict()
+            # the other apps' periodic jobs too (e.g. callbacks.tick: survey time-outs)
+            report["periodic"] = {name: job() for name, job in sorted(hooks.periodic_jobs.items())}
+            self.stdout.write(json.dumps(report, ensure_ascii=False, default=str))
             return
         from hotline.supervision.worker import HUEY
 
