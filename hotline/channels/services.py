@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from hotline import clock
 from hotline.channels.models import (
@@ -94,33 +94,38 @@ def check_rate(client: ChannelClient, *, now: datetime | None = None) -> int:
 
 def hit(bucket: str, limit: int, *, now: datetime | None = None) -> int:
     """A fixed-window counter kept in the database, so every gunicorn process counts in the
-    same row: the increment is one conditional UPDATE (``count < limit``), atomic on both
-    PostgreSQL and SQLite.  The first request of a window creates its row (the unique
-    constraint settles a race) and drops the bucket's older windows."""
+    same row.  Counting is ONE statement, an upsert that creates the window's row or adds
+    one to it unless it is full (``INSERT … ON CONFLICT DO UPDATE … WHERE count < limit
+    RETURNING count``; PostgreSQL and SQLite ≥ 3.35 both have it).
+
+    Why one statement: the earlier "update, else see if the row exists, else insert" read
+    the row between two statements, so a request that found no row to update and then saw
+    the row another process had just inserted took a fresh window for a full one and
+    rejected a client far below its limit at the start of a minute.  The first request of
+    a window also drops the bucket's older windows."""
     now = now or clock.now()
     start = now.replace(second=0, microsecond=0)
     retry_after = max(1, int((start + WINDOW - now).total_seconds() + 0.999))
     if limit <= 0:
         raise RateLimited(retry_after)
-    rows = RateCounter.objects.filter(bucket=bucket, window_start=start)
-    with transaction.atomic():
-        if rows.filter(count__lt=limit).update(count=F("count") + 1):
-            return limit - rows.values_list("count", flat=True).get()
-        if rows.exists():
-            raise RateLimited(retry_after)
-    try:
-        with transaction.atomic():
-            RateCounter.objects.create(bucket=bucket, window_start=start, count=1)
-    except IntegrityError:
-        # another process opened the window first: count in its row
-        if rows.filter(count__lt=limit).update(count=F("count") + 1):
-            return limit - rows.values_list("count", flat=True).get()
-        raise RateLimited(retry_after) from None
-    # this bucket's older windows, and anyone's from over an hour ago (addresses that left)
-    RateCounter.objects.filter(
-        Q(bucket=bucket, window_start__lt=start) | Q(window_start__lt=start - STALE)
-    ).delete()
-    return limit - 1
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1 "
+            f"WHERE {table}.count < %s RETURNING count",
+            [bucket, connection.ops.adapt_datetimefield_value(start), limit],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise RateLimited(retry_after)
+    count = int(row[0])
+    if count == 1:
+        # this bucket's older windows, and anyone's from over an hour ago (addresses that left)
+        RateCounter.objects.filter(
+            Q(bucket=bucket, window_start__lt=start) | Q(window_start__lt=start - STALE)
+        ).delete()
+    return limit - count
 
 
 # ---------------------------------------------------------------------------
