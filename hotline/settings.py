@@ -311,6 +311,8 @@ HOTLINE_OUTBOX = {
     "token": env("HOTLINE_MESSAGE_GATEWAY_TOKEN"),
     "timeout_seconds": envint("HOTLINE_MESSAGE_GATEWAY_TIMEOUT", 10, 1),
     "dir": VAR_DIR / "outbox",
+    # where a sender on SQLite keeps the lock files of its claims (hotline.supervision.claims)
+    "claims_dir": VAR_DIR / "outbox-claims",
     "max_attempts": envint("HOTLINE_OUTBOX_MAX_ATTEMPTS", 8, 1),
     "retry_base_seconds": envint("HOTLINE_OUTBOX_RETRY_SECONDS", 30, 1),
     "retry_max_seconds": 3600,
