@@ -25,7 +25,7 @@ from hotline.channels.models import (
     Submission,
     hash_key,
 )
-from hotline.orders import actions, public
+from hotline.orders import actions, attachments, public
 from hotline.orders.errors import ActionError, Conflict, ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.rules import lifecycle, taxonomy
@@ -176,7 +176,9 @@ def submit_appeal(
     """Create the order of one appeal sent by ``client`` (§5.1): a draft awaiting an agent's
     acceptance check (§6.1.1), or accepted at once when the client is ``auto_accept`` and the
     §6.1.5 fields are complete (otherwise it stays a draft).  Attachments are sniffed and
-    size-checked (§6.1.2).  Everything is one transaction: an invalid file leaves no order.
+    size-checked (§6.1.2) and stored first, outside the transaction; the order, its number
+    and the links to its files are one short transaction.  An invalid file leaves no order
+    and no file.
 
     With ``idempotency_key``, a retry returns the original order and ``created=False``; the
     same key with a different body raises ``IdempotencyMismatch`` (409).  Two racing requests
@@ -193,6 +195,10 @@ def submit_appeal(
         previous = _previous(client, key, print_)
         if previous is not None:
             return previous, False
+    # the files are checked and stored before the transaction that numbers the order, so a
+    # large upload never holds the day's order-number row (nothing of them is linked, and
+    # the stored files are removed, if the submission fails)
+    staged = _stage(files)
     try:
         with transaction.atomic():
             record = None
@@ -200,7 +206,7 @@ def submit_appeal(
                 record = IdempotencyRecord.objects.create(
                     client=client, key=key, fingerprint=print_, created_at=now
                 )
-            order = _create(client, values, extra, files, now)
+            order = _create(client, values, extra, staged, now)
             if record is not None:
                 IdempotencyRecord.objects.filter(pk=record.pk).update(order=order)
     except IntegrityError:
@@ -210,7 +216,26 @@ def submit_appeal(
         if previous is None:  # pragma: no cover - the row that won must be there now
             raise
         return previous, False
+    finally:
+        attachments.discard(staged)  # only those not linked
     return order, True
+
+
+def _stage(files: list[UploadedFile]) -> list[attachments.Staged]:
+    staged: list[attachments.Staged] = []
+    try:
+        for i, upload in enumerate(files):
+            try:
+                staged.append(attachments.stage(upload))
+            except ValidationFailed as exc:
+                # name the file that failed, as the client sent it
+                raise ValidationFailed(
+                    {f"files[{i}]": msg for msg in exc.fields.values()}, exc.message
+                ) from None
+    except BaseException:
+        attachments.discard(staged)
+        raise
+    return staged
 
 
 def _previous(client: ChannelClient, key: str, print_: str) -> WorkOrder | None:
@@ -258,18 +283,12 @@ def _create(
     client: ChannelClient,
     values: dict[str, Any],
     extra: dict,
-    files: list[UploadedFile],
+    files: list[attachments.Staged],
     now: datetime,
 ) -> WorkOrder:
     order = actions.do_create_draft(values, now=now, note=f"由渠道接入方“{client.name}”提交")
-    for i, upload in enumerate(files):
-        try:
-            actions.do_attach(order, None, upload, purpose="appeal", now=now)
-        except ValidationFailed as exc:
-            # name the file that failed, as the client sent it
-            raise ValidationFailed(
-                {f"files[{i}]": msg for msg in exc.fields.values()}, exc.message
-            ) from None
+    for staged in files:
+        actions.do_attach(order, None, staged, purpose="appeal", now=now)
     if client.auto_accept:
         try:
             with transaction.atomic():

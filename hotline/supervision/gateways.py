@@ -27,6 +27,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -38,6 +39,10 @@ from hotline import clock
 from hotline.supervision.models import GatewayDelivery
 
 log = logging.getLogger(__name__)
+
+# How long a delivered key is remembered: far beyond the longest a message can be retried
+# (8 attempts with back-off capped at an hour) or an admin can resend a dead letter soon.
+DELIVERY_MEMORY = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,12 @@ class FileGateway:
                 pass  # this machine wrote it already (an earlier, rolled-back attempt)
         finally:
             os.unlink(tmp)
+
+
+def purge_deliveries(*, now=None, older_than: timedelta = DELIVERY_MEMORY) -> int:
+    """Forget delivered keys older than any resend could be (housekeeping, hourly)."""
+    now = now or clock.now()
+    return GatewayDelivery.objects.filter(delivered_at__lt=now - older_than).delete()[0]
 
 
 class HttpGateway:

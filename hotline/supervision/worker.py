@@ -14,6 +14,9 @@ Tasks:
 * ``supervision.sweep`` — periodic, every ``HOTLINE_SWEEP_MINUTES`` (default 1) minutes.
 * ``supervision.deliver`` — drains the outbox; enqueued after an emergency report so the
   emergency department hears at once, not at the next sweep.
+* ``housekeeping`` — hourly: removes uploads stored but never linked to an order (orphans
+  of failed or interrupted intakes, ``orders.attachments.purge_orphans``) and gateway
+  de-duplication rows past any possible resend.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from django.db import close_old_connections, connection
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 log = logging.getLogger(__name__)
+
+# the hourly housekeeping runs at this minute (not on the hour, when the sweep is busiest)
+HOUSEKEEPING_MINUTE = 7
 
 
 def build_huey(
@@ -68,6 +74,22 @@ def register(huey: Huey) -> dict:
         finally:
             _fresh_connections()
 
+    @huey.periodic_task(crontab(minute=str(HOUSEKEEPING_MINUTE)), name="housekeeping")
+    def housekeeping_task():
+        from hotline.orders import attachments
+        from hotline.supervision import gateways
+
+        _fresh_connections()
+        try:
+            out = {
+                "orphan_uploads": attachments.purge_orphans(),
+                "gateway_deliveries": gateways.purge_deliveries(),
+            }
+            log.info("housekeeping: %s", out)
+            return out
+        finally:
+            _fresh_connections()
+
     @huey.task(name="supervision.deliver")
     def deliver_task():
         from hotline.supervision import outbox
@@ -78,7 +100,7 @@ def register(huey: Huey) -> dict:
         finally:
             _fresh_connections()
 
-    return {"sweep": sweep_task, "deliver": deliver_task}
+    return {"sweep": sweep_task, "deliver": deliver_task, "housekeeping": housekeeping_task}
 
 
 HUEY = build_huey()

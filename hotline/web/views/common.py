@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 
+from hotline.orders import attachments
 from hotline.orders import queries as oq
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.orders.models import WorkOrder
@@ -89,6 +90,24 @@ def run_action(fn: Callable, *args, **kwargs) -> Outcome:
     except NotFound as exc:
         raise Http404(exc.message) from None
     return out
+
+
+def run_action_with_files(uploads, fn: Callable, *args, **kwargs) -> Outcome:
+    """``run_action`` for an action that files uploads: the files are checked and stored
+    first, outside any transaction — hashing and writing a 100 MB video must not hold the
+    day's order-number row — and ``fn(*args, staged, **kwargs)`` then numbers and links in
+    one short transaction.  Files the action did not link (it failed, or kept none) are
+    removed at once; a crash in between leaves orphans the worker's purge removes."""
+    try:
+        staged = attachments.stage_all(uploads)
+    except ValidationFailed as exc:
+        out = Outcome()
+        out.validation, out.status = exc, 422
+        return out
+    try:
+        return run_action(fn, *args, staged, **kwargs)
+    finally:
+        attachments.discard(staged)
 
 
 def page_size(request, default: int) -> int:

@@ -19,12 +19,13 @@ from hotline.orders import public
 from hotline.orders.models import WorkOrder
 from hotline.rules import screening
 from hotline.web import forms as f
-from hotline.web.views.common import run_action
+from hotline.web.views.common import run_action_with_files
 
 LIMIT_MESSAGE = "操作过于频繁，请稍后再试。"
 
 
 def _submit(values: dict, uploads) -> WorkOrder:
+    """The draft and its files (stored before this transaction, ``run_action_with_files``)."""
     order = act.do_create_draft({**values, "channel": "portal"}, note="市民通过门户网站提交")
     for upload in uploads:
         act.do_attach(order, None, upload, purpose="appeal")
@@ -42,7 +43,9 @@ def portal(request):
             form.add_error(None, LIMIT_MESSAGE)
             status = 429
         elif form.is_valid():
-            outcome = run_action(_submit, form.cleaned_data, request.FILES.getlist("attachments"))
+            outcome = run_action_with_files(
+                request.FILES.getlist("attachments"), _submit, form.cleaned_data
+            )
             if outcome.ok:
                 ratelimit.add("submit", ip)
                 return render(request, "web/portal/submitted.html", {"order": outcome.result})
