@@ -17,6 +17,7 @@ from hotline.orders import queries as oq
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.rules import lifecycle
+from hotline.web import once
 
 
 def role_required(*roles: str) -> Callable:
@@ -70,12 +71,18 @@ class Outcome:
 
 
 def run_action(fn: Callable, *args, **kwargs) -> Outcome:
-    """Run ``fn`` (one or more ``do_*`` calls) in one transaction: all or nothing."""
+    """Run ``fn`` (one or more ``do_*`` calls) in one transaction: all or nothing.  The
+    form's one-time token (``once``) is spent in the same transaction."""
     out = Outcome()
     try:
         with transaction.atomic():
+            once.spend()
             out.result = fn(*args, **kwargs)
+            once.note(out.result)
         out.ok = True
+    except once.AlreadySubmitted:
+        # a double click: the first request did it; ``one_time`` shows its result
+        out.conflict, out.status = once.REPEATED, 409
     except ValidationFailed as exc:
         out.validation, out.status = exc, 422
     except Conflict as exc:
@@ -89,6 +96,9 @@ def run_action(fn: Callable, *args, **kwargs) -> Outcome:
         raise PermissionDenied(exc.message) from None
     except NotFound as exc:
         raise Http404(exc.message) from None
+    finally:
+        if not out.ok:
+            once.forget()
     return out
 
 

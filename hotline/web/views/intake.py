@@ -16,6 +16,7 @@ from hotline.orders.actions import ORDER_FIELDS
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.web import forms as f
+from hotline.web import once
 from hotline.web import queries as wq
 from hotline.web.views.common import (
     page_size,
@@ -153,11 +154,13 @@ def _show(exc, form, reject, direct) -> None:
 
 
 @role_required("agent")
+@once.one_time(same_content=True)
 def intake_new(request):
     return _intake(request, None)
 
 
 @role_required("agent")
+@once.one_time
 def intake_edit(request, number: str):
     order = visible_order(request, number)
     if order.state not in ("draft", "accepted", "returned"):
