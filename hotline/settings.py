@@ -321,6 +321,10 @@ HOTLINE_OUTBOX = {
 if HOTLINE_OUTBOX["gateway"] == "http" and not HOTLINE_OUTBOX["url"]:
     raise ImproperlyConfigured("HOTLINE_MESSAGE_GATEWAY=http needs HOTLINE_MESSAGE_GATEWAY_URL")
 
+# A channel submission sent without an Idempotency-Key is keyed by its fingerprint for this
+# many minutes: a retry after a time-out returns the first order (docs/channels.md §3).
+HOTLINE_CHANNEL_IMPLICIT_KEY_MINUTES = envint("HOTLINE_CHANNEL_IMPLICIT_KEY_MINUTES", 10, 0)
+
 # --- workbench and citizen portal (hotline.web) ------------------------------------------
 
 HOTLINE_WEB = {

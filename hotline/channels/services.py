@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -31,6 +32,7 @@ from hotline.orders.models import WorkOrder
 from hotline.rules import lifecycle, taxonomy
 
 WINDOW = timedelta(minutes=1)
+IMPLICIT = "implicit:"  # the key of a submission sent without one: its fingerprint
 STALE = timedelta(hours=1)
 LAST_USED_EVERY = timedelta(seconds=60)
 
@@ -183,16 +185,28 @@ def submit_appeal(
     With ``idempotency_key``, a retry returns the original order and ``created=False``; the
     same key with a different body raises ``IdempotencyMismatch`` (409).  Two racing requests
     with one key create one order: the unique (client, key) row is inserted first, so the
-    second waits for the first to commit, fails, and reads the first one's order."""
+    second waits for the first to commit, fails, and reads the first one's order.
+
+    Without a key, the request's fingerprint is the key — an *implicit* one, valid for
+    ``HOTLINE_CHANNEL_IMPLICIT_KEY_MINUTES`` (10): a retry after a time-out (the same body
+    and files from the same client) gets the original order back instead of a second one;
+    the same body after the window is a new appeal (its old key is retired in the same
+    transaction).  ``0`` turns implicit keys off."""
     now = now or clock.now()
     files = list(files)
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 200:
         raise ValidationFailed({"idempotency_key": "幂等键不能超过200个字符"})
     values, extra = _values(client, data)
-    print_ = fingerprint(data, files) if key else ""
+    window = timedelta(minutes=settings.HOTLINE_CHANNEL_IMPLICIT_KEY_MINUTES)
+    implicit = key is None and window > timedelta(0)
+    print_ = fingerprint(data, files) if key or implicit else ""
+    # an implicit key older than the window names an earlier appeal, not this one
+    since = now - window if implicit else None
+    if implicit:
+        key = IMPLICIT + print_
     if key is not None:
-        previous = _previous(client, key, print_)
+        previous = _previous(client, key, print_, since)
         if previous is not None:
             return previous, False
     # the files are checked and stored before the transaction that numbers the order, so a
@@ -202,6 +216,10 @@ def submit_appeal(
     try:
         with transaction.atomic():
             record = None
+            if since is not None:  # retire the earlier appeal's key: this one takes it
+                IdempotencyRecord.objects.filter(
+                    client=client, key=key, created_at__lte=since
+                ).update(key=f"{key}:{now.timestamp():.6f}")
             if key is not None:
                 record = IdempotencyRecord.objects.create(
                     client=client, key=key, fingerprint=print_, created_at=now
@@ -212,7 +230,7 @@ def submit_appeal(
     except IntegrityError:
         if key is None:
             raise
-        previous = _previous(client, key, print_)
+        previous = _previous(client, key, print_, since)
         if previous is None:  # pragma: no cover - the row that won must be there now
             raise
         return previous, False
@@ -238,12 +256,15 @@ def _stage(files: list[UploadedFile]) -> list[attachments.Staged]:
     return staged
 
 
-def _previous(client: ChannelClient, key: str, print_: str) -> WorkOrder | None:
-    record = (
-        IdempotencyRecord.objects.select_related("order")
-        .filter(client=client, key=key, order__isnull=False)
-        .first()
+def _previous(
+    client: ChannelClient, key: str, print_: str, since: datetime | None = None
+) -> WorkOrder | None:
+    records = IdempotencyRecord.objects.select_related("order").filter(
+        client=client, key=key, order__isnull=False
     )
+    if since is not None:
+        records = records.filter(created_at__gt=since)
+    record = records.first()
     if record is None:
         return None
     if record.fingerprint != print_:
