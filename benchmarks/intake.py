@@ -8,10 +8,18 @@ own Idempotency-Key) from ``--clients`` concurrent keep-alive connections, and t
 of ``GET /api/v1/health`` requests the same way.  The appeal texts are real citizen messages
 from the shared data (``teddy2020_train.csv``) when it is there.
 
+Then the same text intake again while ``--uploads`` (3) clients keep uploading a
+``--upload-mb`` (100) MB video each (``POST /api/v1/channel/appeals/multipart``, one after
+another, for as long as the text intake runs): attachments are stored before the
+transaction that numbers the order, so text intake elsewhere must not wait behind them
+(issue 13: p99 within 1.5× of the run without them).
+
 Prints one line per phase, then one JSON line: orders/s, p50/p99 (ms) of intake and of the
-trivial endpoint, and their ratio (our own cost per appeal beyond the server's floor).
+trivial endpoint, and their ratio (our own cost per appeal beyond the server's floor), and
+the intake p99 with the uploads in flight and its ratio to the plain run.
 
     python benchmarks/intake.py [--appeals 400] [--clients 8] [--only sqlite|postgres]
+        [--uploads 3] [--upload-mb 100]
         [--pg-url postgres://postgres@127.0.0.1:5432/hotline_bench]
 """
 
@@ -143,7 +151,84 @@ def _load(port: int, count: int, clients: int, make_request) -> dict:
     }
 
 
-def run(backend: str, db_url: str, appeals: int, clients: int, workers: int) -> dict:
+def _video(megabytes: int) -> bytes:
+    """An MP4 as far as the type sniffer can tell (an ``ftyp`` box), padded to size."""
+    head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    return head + bytes(megabytes * 1024 * 1024 - len(head))
+
+
+def _multipart(video: bytes, boundary: str) -> bytes:
+    fields = {"content": "小区门口积水严重，附现场视频。", "phone": "13900002222"}
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; '
+        f'filename="现场.mp4"\r\nContent-Type: video/mp4\r\n\r\n'.encode()
+    )
+    return b"".join(parts) + video + f"\r\n--{boundary}--\r\n".encode()
+
+
+class Uploads:
+    """``n`` clients each uploading a big video again and again until ``stop()``."""
+
+    def __init__(self, port: int, key: str, n: int, megabytes: int) -> None:
+        self.boundary = "hotline" + secrets.token_hex(8)
+        self.body = _multipart(_video(megabytes), self.boundary)
+        self.port, self.key, self.n = port, key, n
+        self.done = threading.Event()
+        self.completed = 0
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._upload) for _ in range(n)]
+
+    def start(self) -> None:
+        for t in self.threads:
+            t.start()
+
+    def _upload(self) -> None:
+        while not self.done.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+            try:
+                conn.request(
+                    "POST",
+                    "/api/v1/channel/appeals/multipart",
+                    body=self.body,
+                    headers={
+                        "Content-Type": f"multipart/form-data; boundary={self.boundary}",
+                        "X-Api-Key": self.key,
+                        "Idempotency-Key": secrets.token_hex(16),
+                    },
+                )
+                resp = conn.getresponse()
+                data = resp.read()
+                with self.lock:
+                    if resp.status == 201:
+                        self.completed += 1
+                    else:
+                        self.errors.append(f"{resp.status} {data[:200]!r}")
+            except (OSError, http.client.HTTPException) as exc:
+                with self.lock:
+                    self.errors.append(repr(exc))
+            finally:
+                conn.close()
+
+    def stop(self) -> None:
+        self.done.set()
+        for t in self.threads:
+            t.join()
+
+
+def run(
+    backend: str,
+    db_url: str,
+    appeals: int,
+    clients: int,
+    workers: int,
+    uploads: int = 3,
+    upload_mb: int = 100,
+) -> dict:
     tmp = tempfile.mkdtemp(prefix="hotline-intake-")
     env = {
         **os.environ,
@@ -231,6 +316,21 @@ def run(backend: str, db_url: str, appeals: int, clients: int, workers: int) -> 
         print(f"[{backend}] intake  {intake}", file=sys.stderr)
         trivial = _load(port, appeals, clients, health)
         print(f"[{backend}] health  {trivial}", file=sys.stderr)
+        big = None
+        if uploads:
+            run_id = secrets.token_hex(4)  # fresh keys for the second text run
+            heavy = Uploads(port, key, uploads, upload_mb)
+            heavy.start()
+            time.sleep(1.0)  # the uploads are on the wire before the text intake starts
+            try:
+                big = _load(port, appeals, clients, appeal)
+            finally:
+                heavy.stop()
+            print(
+                f"[{backend}] intake with {uploads} × {upload_mb} MB uploads in flight {big}, "
+                f"uploads completed {heavy.completed}, errors {heavy.errors[:3]}",
+                file=sys.stderr,
+            )
         return {
             "orders_per_s": intake["per_second"],
             "intake_p50_ms": intake["p50_ms"],
@@ -243,6 +343,22 @@ def run(backend: str, db_url: str, appeals: int, clients: int, workers: int) -> 
             if intake["p50_ms"] and trivial["p50_ms"]
             else None,
             "throughput_ratio": round(trivial["per_second"] / intake["per_second"], 1),
+            **(
+                {
+                    "uploads_in_flight": uploads,
+                    "upload_mb": upload_mb,
+                    "uploads_completed": heavy.completed,
+                    "upload_errors": len(heavy.errors),
+                    "intake_with_uploads_p50_ms": big["p50_ms"],
+                    "intake_with_uploads_p99_ms": big["p99_ms"],
+                    "intake_with_uploads_errors": big["errors"],
+                    "p99_ratio_with_uploads": round(big["p99_ms"] / intake["p99_ms"], 2)
+                    if big["p99_ms"] and intake["p99_ms"]
+                    else None,
+                }
+                if big is not None
+                else {}
+            ),
         }
     finally:
         if server is not None:
@@ -260,6 +376,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--uploads", type=int, default=3, help="big uploads in flight (0: none)")
+    parser.add_argument("--upload-mb", type=int, default=100)
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/hotline_bench"),
@@ -275,7 +393,13 @@ def main() -> None:
         tmp = tempfile.mkdtemp(prefix="hotline-intake-db-")
         try:
             results["sqlite"] = run(
-                "sqlite", f"sqlite:///{tmp}/bench.sqlite3", args.appeals, args.clients, args.workers
+                "sqlite",
+                f"sqlite:///{tmp}/bench.sqlite3",
+                args.appeals,
+                args.clients,
+                args.workers,
+                args.uploads,
+                args.upload_mb,
             )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -287,7 +411,13 @@ def main() -> None:
         _pg_admin(args.pg_url, f'CREATE DATABASE "{name}"')
         try:
             results["postgres"] = run(
-                "postgres", args.pg_url, args.appeals, args.clients, args.workers
+                "postgres",
+                args.pg_url,
+                args.appeals,
+                args.clients,
+                args.workers,
+                args.uploads,
+                args.upload_mb,
             )
         finally:
             _pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

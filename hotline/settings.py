@@ -321,6 +321,8 @@ HOTLINE_OUTBOX = {
     "token": env("HOTLINE_MESSAGE_GATEWAY_TOKEN"),
     "timeout_seconds": envint("HOTLINE_MESSAGE_GATEWAY_TIMEOUT", 10, 1),
     "dir": VAR_DIR / "outbox",
+    # where a sender on SQLite keeps the lock files of its claims (hotline.supervision.claims)
+    "claims_dir": VAR_DIR / "outbox-claims",
     "max_attempts": envint("HOTLINE_OUTBOX_MAX_ATTEMPTS", 8, 1),
     "retry_base_seconds": envint("HOTLINE_OUTBOX_RETRY_SECONDS", 30, 1),
     "retry_max_seconds": 3600,
@@ -382,6 +384,10 @@ if HOTLINE_CALLBACK["send_provider"] and (
         "HOTLINE_SMS_SEND_PROVIDER names a provider without a secret in "
         "HOTLINE_SMS_PROVIDER_SECRETS"
     )
+
+# A channel submission sent without an Idempotency-Key is keyed by its fingerprint for this
+# many minutes: a retry after a time-out returns the first order (docs/channels.md §3).
+HOTLINE_CHANNEL_IMPLICIT_KEY_MINUTES = envint("HOTLINE_CHANNEL_IMPLICIT_KEY_MINUTES", 10, 0)
 
 # --- workbench and citizen portal (hotline.web) ------------------------------------------
 

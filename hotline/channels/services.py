@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from hotline import clock
 from hotline.channels.models import (
@@ -25,12 +26,13 @@ from hotline.channels.models import (
     Submission,
     hash_key,
 )
-from hotline.orders import actions, public
+from hotline.orders import actions, attachments, public
 from hotline.orders.errors import ActionError, Conflict, ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.rules import lifecycle, taxonomy
 
 WINDOW = timedelta(minutes=1)
+IMPLICIT = "implicit:"  # the key of a submission sent without one: its fingerprint
 STALE = timedelta(hours=1)
 LAST_USED_EVERY = timedelta(seconds=60)
 
@@ -94,33 +96,38 @@ def check_rate(client: ChannelClient, *, now: datetime | None = None) -> int:
 
 def hit(bucket: str, limit: int, *, now: datetime | None = None) -> int:
     """A fixed-window counter kept in the database, so every gunicorn process counts in the
-    same row: the increment is one conditional UPDATE (``count < limit``), atomic on both
-    PostgreSQL and SQLite.  The first request of a window creates its row (the unique
-    constraint settles a race) and drops the bucket's older windows."""
+    same row.  Counting is ONE statement, an upsert that creates the window's row or adds
+    one to it unless it is full (``INSERT … ON CONFLICT DO UPDATE … WHERE count < limit
+    RETURNING count``; PostgreSQL and SQLite ≥ 3.35 both have it).
+
+    Why one statement: the earlier "update, else see if the row exists, else insert" read
+    the row between two statements, so a request that found no row to update and then saw
+    the row another process had just inserted took a fresh window for a full one and
+    rejected a client far below its limit at the start of a minute.  The first request of
+    a window also drops the bucket's older windows."""
     now = now or clock.now()
     start = now.replace(second=0, microsecond=0)
     retry_after = max(1, int((start + WINDOW - now).total_seconds() + 0.999))
     if limit <= 0:
         raise RateLimited(retry_after)
-    rows = RateCounter.objects.filter(bucket=bucket, window_start=start)
-    with transaction.atomic():
-        if rows.filter(count__lt=limit).update(count=F("count") + 1):
-            return limit - rows.values_list("count", flat=True).get()
-        if rows.exists():
-            raise RateLimited(retry_after)
-    try:
-        with transaction.atomic():
-            RateCounter.objects.create(bucket=bucket, window_start=start, count=1)
-    except IntegrityError:
-        # another process opened the window first: count in its row
-        if rows.filter(count__lt=limit).update(count=F("count") + 1):
-            return limit - rows.values_list("count", flat=True).get()
-        raise RateLimited(retry_after) from None
-    # this bucket's older windows, and anyone's from over an hour ago (addresses that left)
-    RateCounter.objects.filter(
-        Q(bucket=bucket, window_start__lt=start) | Q(window_start__lt=start - STALE)
-    ).delete()
-    return limit - 1
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1 "
+            f"WHERE {table}.count < %s RETURNING count",
+            [bucket, connection.ops.adapt_datetimefield_value(start), limit],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise RateLimited(retry_after)
+    count = int(row[0])
+    if count == 1:
+        # this bucket's older windows, and anyone's from over an hour ago (addresses that left)
+        RateCounter.objects.filter(
+            Q(bucket=bucket, window_start__lt=start) | Q(window_start__lt=start - STALE)
+        ).delete()
+    return limit - count
 
 
 # ---------------------------------------------------------------------------
@@ -171,49 +178,93 @@ def submit_appeal(
     """Create the order of one appeal sent by ``client`` (§5.1): a draft awaiting an agent's
     acceptance check (§6.1.1), or accepted at once when the client is ``auto_accept`` and the
     §6.1.5 fields are complete (otherwise it stays a draft).  Attachments are sniffed and
-    size-checked (§6.1.2).  Everything is one transaction: an invalid file leaves no order.
+    size-checked (§6.1.2) and stored first, outside the transaction; the order, its number
+    and the links to its files are one short transaction.  An invalid file leaves no order
+    and no file.
 
     With ``idempotency_key``, a retry returns the original order and ``created=False``; the
     same key with a different body raises ``IdempotencyMismatch`` (409).  Two racing requests
     with one key create one order: the unique (client, key) row is inserted first, so the
-    second waits for the first to commit, fails, and reads the first one's order."""
+    second waits for the first to commit, fails, and reads the first one's order.
+
+    Without a key, the request's fingerprint is the key — an *implicit* one, valid for
+    ``HOTLINE_CHANNEL_IMPLICIT_KEY_MINUTES`` (10): a retry after a time-out (the same body
+    and files from the same client) gets the original order back instead of a second one;
+    the same body after the window is a new appeal (its old key is retired in the same
+    transaction).  ``0`` turns implicit keys off."""
     now = now or clock.now()
     files = list(files)
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 200:
         raise ValidationFailed({"idempotency_key": "幂等键不能超过200个字符"})
     values, extra = _values(client, data)
-    print_ = fingerprint(data, files) if key else ""
+    window = timedelta(minutes=settings.HOTLINE_CHANNEL_IMPLICIT_KEY_MINUTES)
+    implicit = key is None and window > timedelta(0)
+    print_ = fingerprint(data, files) if key or implicit else ""
+    # an implicit key older than the window names an earlier appeal, not this one
+    since = now - window if implicit else None
+    if implicit:
+        key = IMPLICIT + print_
     if key is not None:
-        previous = _previous(client, key, print_)
+        previous = _previous(client, key, print_, since)
         if previous is not None:
             return previous, False
+    # the files are checked and stored before the transaction that numbers the order, so a
+    # large upload never holds the day's order-number row (nothing of them is linked, and
+    # the stored files are removed, if the submission fails)
+    staged = _stage(files)
     try:
         with transaction.atomic():
             record = None
+            if since is not None:  # retire the earlier appeal's key: this one takes it
+                IdempotencyRecord.objects.filter(
+                    client=client, key=key, created_at__lte=since
+                ).update(key=f"{key}:{now.timestamp():.6f}")
             if key is not None:
                 record = IdempotencyRecord.objects.create(
                     client=client, key=key, fingerprint=print_, created_at=now
                 )
-            order = _create(client, values, extra, files, now)
+            order = _create(client, values, extra, staged, now)
             if record is not None:
                 IdempotencyRecord.objects.filter(pk=record.pk).update(order=order)
     except IntegrityError:
         if key is None:
             raise
-        previous = _previous(client, key, print_)
+        previous = _previous(client, key, print_, since)
         if previous is None:  # pragma: no cover - the row that won must be there now
             raise
         return previous, False
+    finally:
+        attachments.discard(staged)  # only those not linked
     return order, True
 
 
-def _previous(client: ChannelClient, key: str, print_: str) -> WorkOrder | None:
-    record = (
-        IdempotencyRecord.objects.select_related("order")
-        .filter(client=client, key=key, order__isnull=False)
-        .first()
+def _stage(files: list[UploadedFile]) -> list[attachments.Staged]:
+    staged: list[attachments.Staged] = []
+    try:
+        for i, upload in enumerate(files):
+            try:
+                staged.append(attachments.stage(upload))
+            except ValidationFailed as exc:
+                # name the file that failed, as the client sent it
+                raise ValidationFailed(
+                    {f"files[{i}]": msg for msg in exc.fields.values()}, exc.message
+                ) from None
+    except BaseException:
+        attachments.discard(staged)
+        raise
+    return staged
+
+
+def _previous(
+    client: ChannelClient, key: str, print_: str, since: datetime | None = None
+) -> WorkOrder | None:
+    records = IdempotencyRecord.objects.select_related("order").filter(
+        client=client, key=key, order__isnull=False
     )
+    if since is not None:
+        records = records.filter(created_at__gt=since)
+    record = records.first()
     if record is None:
         return None
     if record.fingerprint != print_:
@@ -253,18 +304,12 @@ def _create(
     client: ChannelClient,
     values: dict[str, Any],
     extra: dict,
-    files: list[UploadedFile],
+    files: list[attachments.Staged],
     now: datetime,
 ) -> WorkOrder:
     order = actions.do_create_draft(values, now=now, note=f"由渠道接入方“{client.name}”提交")
-    for i, upload in enumerate(files):
-        try:
-            actions.do_attach(order, None, upload, purpose="appeal", now=now)
-        except ValidationFailed as exc:
-            # name the file that failed, as the client sent it
-            raise ValidationFailed(
-                {f"files[{i}]": msg for msg in exc.fields.values()}, exc.message
-            ) from None
+    for staged in files:
+        actions.do_attach(order, None, staged, purpose="appeal", now=now)
     if client.auto_accept:
         try:
             with transaction.atomic():

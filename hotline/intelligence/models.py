@@ -27,6 +27,10 @@ class ModelVersion(models.Model):
     source = models.CharField("来源", max_length=100, blank=True)
     active = models.BooleanField("启用", default=False)
     created_at = models.DateTimeField("训练时间")
+    # the model files as opaque bytes (``artifacts.pack``), so every server can load the
+    # active version, not only the machine that trained it
+    artifact = models.BinaryField("模型文件", null=True, editable=False)
+    artifact_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "分类模型版本"

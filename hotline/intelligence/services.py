@@ -142,15 +142,16 @@ def model_dirs() -> dict[str, Any]:
     """The active retrained model of each kind (``None``: the default model)."""
 
     def build() -> dict[str, Any]:
-        from pathlib import Path
-
+        from hotline.intelligence import artifacts
         from hotline.intelligence.models import ModelVersion
 
         out: dict[str, Any] = {"domain": None, "type": None, "version": "default"}
         versions = []
-        for mv in ModelVersion.objects.filter(active=True):
-            if (Path(mv.path) / "meta.json").exists():
-                out[mv.kind] = mv.path
+        for mv in ModelVersion.objects.filter(active=True).defer("artifact"):
+            # this machine's copy, or the files unpacked from the database (any server)
+            directory = artifacts.local_dir(mv)
+            if directory is not None and (directory / "meta.json").exists():
+                out[mv.kind] = str(directory)
                 versions.append(f"{mv.kind}:{mv.version}")
         if versions:
             out["version"] = " ".join(sorted(versions))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.db.models import Q
 
-from hotline.intelligence import services
+from hotline.intelligence import artifacts, services
 from hotline.intelligence.models import ModelVersion
 from hotline.nlp.classifier import Config, train_from_records
 from hotline.rules import taxonomy
@@ -67,7 +67,7 @@ def retrain(
         )
         if activate:
             ModelVersion.objects.filter(kind=kind, active=True).update(active=False)
-        mv = ModelVersion.objects.create(
+        mv = ModelVersion(
             kind=kind,
             path=str(target),
             version=version,
@@ -78,6 +78,8 @@ def retrain(
             active=activate,
             created_at=now,
         )
+        artifacts.attach(mv, target)  # every server loads it from the database
+        mv.save()
         results.append(RetrainResult(kind, mv))
     services.invalidate("models")
     return results

@@ -4,14 +4,26 @@ from the client's claim; each kind has its own size limit (settings)."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from hotline import clock
 from hotline.orders.errors import ValidationFailed
+from hotline.orders.models import Attachment, PendingUpload
+
+log = logging.getLogger(__name__)
+
+# A staged file not linked after this long is an orphan (the longest an action that stored
+# it can take to commit, with a wide margin).
+ORPHAN_AFTER = timedelta(hours=1)
 
 # sniffed MIME type → attachment kind
 ALLOWED: dict[str, str] = {
@@ -94,3 +106,101 @@ def check(upload: UploadedFile, field: str = "file") -> Sniffed:
         digest.update(chunk)
     upload.seek(0)
     return Sniffed(kind, mime or "", size, digest.hexdigest())
+
+
+# ---------------------------------------------------------------------------
+# stored first, linked later
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An upload checked and written to storage, waiting to be linked to an order by
+    ``do_attach`` (which deletes its ``PendingUpload`` row in the linking transaction)."""
+
+    name: str
+    original_name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    pending_id: int
+
+
+def stage(upload: UploadedFile, *, field: str = "file", now: datetime | None = None) -> Staged:
+    """Check one upload (type sniffed, size, SHA-256) and write it to storage — the slow part
+    of an attachment, done before any transaction that locks an order or its number.
+
+    The ``PendingUpload`` row is written before the file, so a crash at any point leaves a
+    row the orphan purge finds; call this outside a transaction so that row is committed."""
+    now = now or clock.now()
+    sniffed = check(upload, field)
+    original = (getattr(upload, "name", "") or "file")[-200:]
+    # the storage name comes from the model's upload_to, like any attachment
+    holder = Attachment(original_name=original, uploaded_at=now)
+    name = holder.file.field.generate_filename(holder, original)
+    pending = PendingUpload.objects.create(name=name, created_at=now)
+    try:
+        upload.seek(0)
+        saved = holder.file.storage.save(name, upload, max_length=200)
+        if saved != name:
+            PendingUpload.objects.filter(pk=pending.pk).update(name=saved)
+    except BaseException:
+        PendingUpload.objects.filter(pk=pending.pk).delete()
+        raise
+    return Staged(
+        saved,
+        original,
+        sniffed.kind,
+        sniffed.content_type,
+        sniffed.size,
+        sniffed.sha256,
+        now,
+        pending.pk,
+    )
+
+
+def stage_all(uploads: Iterable[UploadedFile], *, field: str = "file") -> list[Staged]:
+    """Stage several uploads; if one fails, the ones already stored are removed."""
+    staged: list[Staged] = []
+    uploads = list(uploads)
+    try:
+        for upload in uploads:
+            staged.append(stage(upload, field=field))
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def discard(staged: Iterable[Staged]) -> None:
+    """Remove staged files that were not linked (an action failed, or kept no files).  A
+    linked file's ``PendingUpload`` row is gone, so it is left alone.  Best effort: what
+    fails here is an orphan the periodic purge removes."""
+    for s in staged:
+        with contextlib.suppress(Exception):
+            if PendingUpload.objects.filter(pk=s.pending_id).exists():
+                Attachment.file.field.storage.delete(s.name)
+                PendingUpload.objects.filter(pk=s.pending_id).delete()
+
+
+def purge_orphans(*, now: datetime | None = None, older_than: timedelta = ORPHAN_AFTER) -> int:
+    """Remove files stored but never linked, once they are older than ``older_than``
+    (periodic task of the worker).  Returns how many were removed."""
+    now = now or clock.now()
+    storage = Attachment.file.field.storage
+    removed = 0
+    for pending in PendingUpload.objects.filter(created_at__lt=now - older_than)[:1000]:
+        if Attachment.objects.filter(file=pending.name).exists():
+            pass  # linked by a transaction that did not delete the row: not an orphan
+        else:
+            try:
+                storage.delete(pending.name)
+            except Exception as exc:  # pragma: no cover - storage unavailable: next run
+                log.warning("orphan %s not removed: %s", pending.name, exc)
+                continue
+            removed += 1
+        PendingUpload.objects.filter(pk=pending.pk).delete()
+    if removed:
+        log.info("removed %s orphaned upload(s)", removed)
+    return removed

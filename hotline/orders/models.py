@@ -566,6 +566,26 @@ class Attachment(StoredFile):
         verbose_name = verbose_name_plural = "附件"
 
 
+class PendingUpload(models.Model):
+    """A file written to storage but not yet linked to an order (``orders.attachments.stage``).
+
+    Uploads are stored *before* the short transaction that numbers the order and links its
+    files, so hashing and writing a 100 MB video never holds the day's order-number row.
+    The linking transaction deletes this row; a row that outlives ``ORPHAN_AFTER`` (the
+    action failed, the process died) names an orphan, which the worker's periodic
+    ``purge_orphans`` removes from storage — whatever the storage is (local or S3)."""
+
+    name = models.CharField("存储路径", max_length=200, unique=True)
+    created_at = models.DateTimeField("写入时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待关联的上传文件"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PersonalInfoAccess(models.Model):
     """Every unmasked view or export of a citizen's personal information (SPEC §2, PIPL
     Art. 51): who (and in which role), when, which order, which fields (``citizen_name``,

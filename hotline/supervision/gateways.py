@@ -7,7 +7,8 @@ the provider's reference, or raises ``TemporaryFailure`` (retry later) or
 ``PermanentFailure`` (dead-letter now: a malformed number, a rejected template).
 
 * ``FileGateway`` (default): one JSON file per message under ``var/outbox/``, created
-  atomically and never overwritten — so the same key is delivered once, whatever happens.
+  atomically and never overwritten; the key is de-duplicated by a database row, so the
+  same key is delivered once across every machine, whatever happens.
 * ``ConsoleGateway``: logs the message (development).
 * ``HttpGateway``: POSTs JSON to the provider's URL with an ``Idempotency-Key`` header;
   the interface a real SMS provider's adapter implements.
@@ -26,13 +27,22 @@ import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
+from hotline import clock
+from hotline.supervision.models import GatewayDelivery
+
 log = logging.getLogger(__name__)
+
+# How long a delivered key is remembered: far beyond the longest a message can be retried
+# (8 attempts with back-off capped at an hour) or an admin can resend a dead letter soon.
+DELIVERY_MEMORY = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,16 @@ class ConsoleGateway:
 
 
 class FileGateway:
-    """Writes ``<dir>/<sha1(key)>.json``: a temporary file hard-linked into place, which
-    fails if the file exists, so a message is delivered at most once per key."""
+    """Writes ``<dir>/<sha1(key)>.json`` — the drop folder a local SMS modem or a relay
+    picks up — once per key across every machine.
+
+    The de-duplication is a ``GatewayDelivery`` row in the database, inserted in the same
+    transaction that writes the file: a second delivery of the key (a worker that died
+    after delivering, on this machine or another) finds the row and writes nothing; two
+    racing deliveries meet on the unique key and one of them writes.  The file itself is a
+    temporary file hard-linked into place, never overwritten."""
+
+    name = "file"
 
     def __init__(self, directory: str | Path | None = None) -> None:
         self.dir = Path(directory or settings.HOTLINE_OUTBOX["dir"])
@@ -77,8 +95,18 @@ class FileGateway:
     def send(self, message: Outgoing) -> str:
         target = self.path(message.key)
         ref = f"file:{target.name}"
-        if target.exists():
-            return ref  # delivered before (a worker died before recording it)
+        try:
+            with transaction.atomic():
+                GatewayDelivery.objects.create(
+                    key=message.key, gateway=self.name, ref=ref, delivered_at=clock.now()
+                )
+                self._write(target, message)
+        except IntegrityError:
+            return ref  # delivered before, here or on another machine
+        log.info("[%s → %s %s] %s", message.channel, message.to_name, message.to, message.body)
+        return ref
+
+    def _write(self, target: Path, message: Outgoing) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -86,11 +114,15 @@ class FileGateway:
             try:
                 os.link(tmp, target)
             except FileExistsError:
-                pass  # another worker delivered the same key first
+                pass  # this machine wrote it already (an earlier, rolled-back attempt)
         finally:
             os.unlink(tmp)
-        log.info("[%s → %s %s] %s", message.channel, message.to_name, message.to, message.body)
-        return ref
+
+
+def purge_deliveries(*, now=None, older_than: timedelta = DELIVERY_MEMORY) -> int:
+    """Forget delivered keys older than any resend could be (housekeeping, hourly)."""
+    now = now or clock.now()
+    return GatewayDelivery.objects.filter(delivered_at__lt=now - older_than).delete()[0]
 
 
 class HttpGateway:

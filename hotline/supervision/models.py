@@ -273,3 +273,22 @@ class Notice(models.Model):
         verbose_name = verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["unit", "created_at"]), models.Index(fields=["role"])]
+
+
+class GatewayDelivery(models.Model):
+    """A message key a gateway has delivered, kept in the database so the de-duplication is
+    shared by every worker on every machine (``FileGateway``): the unique key makes a second
+    delivery of the same message — a worker that died after delivering but before the outbox
+    recorded it — a no-op wherever it runs."""
+
+    key = models.CharField("幂等键", max_length=200, unique=True)
+    gateway = models.CharField("网关", max_length=40)
+    ref = models.CharField("网关回执", max_length=120)
+    delivered_at = models.DateTimeField("投递时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网关投递记录"
+        ordering = ["-delivered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}: {self.key}"

@@ -19,6 +19,9 @@ Tasks:
   each run is recorded.  Running it twice finds nothing left the second time.
 * every job of ``common.hooks.periodic_jobs`` (e.g. ``callbacks.tick``: survey time-outs)
   — periodic, on the sweep's schedule.
+* ``housekeeping`` — hourly: removes uploads stored but never linked to an order (orphans
+  of failed or interrupted intakes, ``orders.attachments.purge_orphans``) and gateway
+  de-duplication rows past any possible resend.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from hotline.common import hooks
 
 log = logging.getLogger(__name__)
+
+# the hourly housekeeping runs at this minute (not on the hour, when the sweep is busiest)
+HOUSEKEEPING_MINUTE = 7
 
 
 def build_huey(
@@ -76,6 +82,22 @@ def register(huey: Huey) -> dict:
         finally:
             _fresh_connections()
 
+    @huey.periodic_task(crontab(minute=str(HOUSEKEEPING_MINUTE)), name="housekeeping")
+    def housekeeping_task():
+        from hotline.orders import attachments
+        from hotline.supervision import gateways
+
+        _fresh_connections()
+        try:
+            out = {
+                "orphan_uploads": attachments.purge_orphans(),
+                "gateway_deliveries": gateways.purge_deliveries(),
+            }
+            log.info("housekeeping: %s", out)
+            return out
+        finally:
+            _fresh_connections()
+
     @huey.task(name="supervision.deliver")
     def deliver_task():
         from hotline.supervision import outbox
@@ -98,7 +120,12 @@ def register(huey: Huey) -> dict:
         finally:
             _fresh_connections()
 
-    tasks = {"sweep": sweep_task, "deliver": deliver_task, "purge": purge_task}
+    tasks = {
+        "sweep": sweep_task,
+        "deliver": deliver_task,
+        "housekeeping": housekeeping_task,
+        "purge": purge_task,
+    }
     # other apps' periodic work (``common.hooks.periodic_jobs``), on the sweep's schedule
     for name, job in sorted(hooks.periodic_jobs.items()):
         tasks[name] = huey.periodic_task(schedule, name=name)(_periodic(name, job))

@@ -29,6 +29,7 @@ urlpatterns = [
     path("orders/<str:number>/files/<int:pk>/", orders.attachment, name="attachment"),
     # citizen portal
     path("portal/", portal.portal, name="portal"),
+    path("portal/submitted/<str:token>/", portal.submitted, name="portal_submitted"),
     path("portal/track/", portal.track, name="track"),
     path("portal/rate/", citizen.rate, name="rate"),
     path("portal/rated/", citizen.rated, name="rated"),

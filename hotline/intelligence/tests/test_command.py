@@ -142,10 +142,16 @@ def test_retrain_from_confirmed_orders(flow, reviewer, org, tmp_path, settings, 
     r = services.suggest("路灯坏了", "小区门口路灯坏了", with_units=False, with_duplicates=False)
     assert r["model_version"].startswith("domain:")
     assert {d["code"] for d in r["domain"]} <= {"urban_rural", "education_culture"}
-    # a model whose directory vanished falls back on the default
+    # a server without the trained directory loads the model from the database (issue 13);
+    # with neither the directory nor the stored files it falls back on the default
     import shutil
 
     shutil.rmtree(active["domain"].path)
+    services.invalidate()
+    r = services.suggest("路灯坏了", "小区门口路灯坏了", with_units=False, with_duplicates=False)
+    assert r["model_version"].startswith("domain:")
+    shutil.rmtree(tmp_path / "models" / "shared")
+    ModelVersion.objects.filter(kind="domain").update(artifact=None, artifact_sha256="")
     services.invalidate()
     r = services.suggest("路灯坏了", "小区门口路灯坏了", with_units=False, with_duplicates=False)
     assert not r["model_version"].startswith("domain:")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from hotline.orders import attachments
 from hotline.orders.actions.base import (
     acting_unit,
     check_transition,
@@ -15,13 +16,14 @@ from hotline.orders.actions.base import (
 )
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import (
+    Attachment,
+    PendingUpload,
     Reply,
     WorkOrder,
 )
 from hotline.org.models import User
 
 
-@transaction.atomic
 def do_attach(
     order: WorkOrder | int,
     actor: User | None,
@@ -31,50 +33,70 @@ def do_attach(
     reply: Reply | None = None,
     now: datetime | None = None,
 ):
-    """Store a voice, image, video or document file on the order (§6.1.2) after sniffing its
-    type and checking its size.  The file is written before its row; if saving the row
-    fails the file is removed again.  (A file orphaned by a later rollback of an enclosing
-    transaction is harmless: nothing refers to it.)"""
-    from hotline.orders import attachments
-    from hotline.orders.models import Attachment
+    """Link a voice, image, video or document file to the order (§6.1.2).
 
+    ``upload`` is a file already stored by ``attachments.stage`` (what intake does, before
+    the transaction that numbers the order) or a raw upload, which is checked (type sniffed
+    from its bytes, size) and stored here first — before the order's row is locked, so
+    writing a large file never holds the order.  Linking is one short transaction: the
+    attachment row, the staged file's ``PendingUpload`` row removed, the timeline event.
+    A raw upload whose linking fails is removed again; a staged one is the caller's (or,
+    should everything die, the orphan purge's)."""
     now = resolve_now(now)
-    order = lock_order(order)
+    if isinstance(upload, attachments.Staged):
+        return _link(order, actor, upload, purpose, reply, now)
+    if purpose not in dict(Attachment.PURPOSES):
+        raise ValidationFailed({"purpose": "附件用途无效"})
+    # refuse before storing anything when the actor may not attach at all
+    current = WorkOrder.objects.select_related("lead_unit").get(
+        pk=order.pk if isinstance(order, WorkOrder) else order
+    )
+    _check(current, actor)
+    staged = attachments.stage(upload, now=now)
+    try:
+        return _link(order, actor, staged, purpose, reply, now)
+    except BaseException:
+        attachments.discard([staged])
+        raise
+
+
+def _check(order: WorkOrder, actor: User | None) -> None:
     check_transition(order, "attach", actor)
     if actor is not None and actor.effective_role == "unit":
         acting_unit(order, actor, lead_only=False)
+
+
+@transaction.atomic
+def _link(order, actor, staged, purpose: str, reply: Reply | None, now: datetime) -> Attachment:
+    order = lock_order(order)
+    _check(order, actor)
     if purpose not in dict(Attachment.PURPOSES):
         raise ValidationFailed({"purpose": "附件用途无效"})
-    sniffed = attachments.check(upload)
-    att = Attachment(
+    att = Attachment.objects.create(
         order=order,
         reply=reply,
-        kind=sniffed.kind,
+        kind=staged.kind,
         purpose=purpose,
-        original_name=(getattr(upload, "name", "") or "file")[-200:],
-        content_type=sniffed.content_type,
-        size=sniffed.size,
-        sha256=sniffed.sha256,
+        file=staged.name,
+        original_name=staged.original_name,
+        content_type=staged.content_type,
+        size=staged.size,
+        sha256=staged.sha256,
         uploaded_by=actor,
         uploaded_at=now,
     )
-    att.file.save(att.original_name, upload, save=False)
-    try:
-        att.save()
-        record_event(
-            order,
-            actor,
-            "attachment",
-            now,
-            from_state=order.state,
-            data={
-                "attachment": att.pk,
-                "kind": att.kind,
-                "name": att.original_name,
-                "purpose": purpose,
-            },
-        )
-    except BaseException:
-        att.file.storage.delete(att.file.name)
-        raise
+    PendingUpload.objects.filter(pk=staged.pending_id).delete()
+    record_event(
+        order,
+        actor,
+        "attachment",
+        now,
+        from_state=order.state,
+        data={
+            "attachment": att.pk,
+            "kind": att.kind,
+            "name": att.original_name,
+            "purpose": purpose,
+        },
+    )
     return att

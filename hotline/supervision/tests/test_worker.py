@@ -16,7 +16,7 @@ from huey.consumer import Consumer
 from hotline.orders import actions
 from hotline.supervision.models import SupervisionRecord, SweepMark
 from hotline.supervision.tests.conftest import sh
-from hotline.supervision.worker import build_huey, register
+from hotline.supervision.worker import HOUSEKEEPING_MINUTE, build_huey, register
 
 
 def huey_time(*args) -> datetime:
@@ -47,8 +47,11 @@ def test_the_sweep_is_a_periodic_task_every_minute_by_default():
     tasks = register(huey)
     for minute in range(60):
         due = huey.read_periodic(huey_time(2026, 3, 2, 9, minute))
-        assert sorted(t.name for t in due) == ["callbacks.tick", "supervision.sweep"]
-    assert set(tasks) == {"sweep", "deliver", "purge", "callbacks.tick"}
+        hourly = ["housekeeping"] if minute == HOUSEKEEPING_MINUTE else []
+        assert sorted(t.name for t in due) == sorted(
+            ["callbacks.tick", "supervision.sweep", *hourly]
+        )
+    assert set(tasks) == {"sweep", "deliver", "housekeeping", "purge", "callbacks.tick"}
 
 
 def test_immediate_mode_runs_the_sweep_in_process(late_order, time_machine):

@@ -11,6 +11,7 @@ from hotline.callbacks.choices import INBOUND_OUTCOMES, SURVEY_STATES
 from hotline.rules import callback as callback_rules
 from hotline.rules import deadlines as dl
 from hotline.rules import lifecycle, screening, taxonomy
+from hotline.web import once
 
 register = template.Library()
 
@@ -76,6 +77,13 @@ def role_label(code: str) -> str:
     if code in ("", "system"):
         return "系统"
     return taxonomy.ROLES.label(code)
+
+
+@register.simple_tag
+def form_token():
+    """The hidden one-time token of a state-changing form (``hotline.web.once``): fresh each
+    time the page is drawn, spent when the form's action commits."""
+    return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD, once.new_token())
 
 
 @register.simple_tag

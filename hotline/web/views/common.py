@@ -12,10 +12,12 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 
+from hotline.orders import attachments
 from hotline.orders import queries as oq
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.rules import lifecycle
+from hotline.web import once
 
 
 def role_required(*roles: str) -> Callable:
@@ -69,12 +71,18 @@ class Outcome:
 
 
 def run_action(fn: Callable, *args, **kwargs) -> Outcome:
-    """Run ``fn`` (one or more ``do_*`` calls) in one transaction: all or nothing."""
+    """Run ``fn`` (one or more ``do_*`` calls) in one transaction: all or nothing.  The
+    form's one-time token (``once``) is spent in the same transaction."""
     out = Outcome()
     try:
         with transaction.atomic():
+            once.spend()
             out.result = fn(*args, **kwargs)
+            once.note(out.result)
         out.ok = True
+    except once.AlreadySubmitted:
+        # a double click: the first request did it; ``one_time`` shows its result
+        out.conflict, out.status = once.REPEATED, 409
     except ValidationFailed as exc:
         out.validation, out.status = exc, 422
     except Conflict as exc:
@@ -88,7 +96,28 @@ def run_action(fn: Callable, *args, **kwargs) -> Outcome:
         raise PermissionDenied(exc.message) from None
     except NotFound as exc:
         raise Http404(exc.message) from None
+    finally:
+        if not out.ok:
+            once.forget()
     return out
+
+
+def run_action_with_files(uploads, fn: Callable, *args, **kwargs) -> Outcome:
+    """``run_action`` for an action that files uploads: the files are checked and stored
+    first, outside any transaction — hashing and writing a 100 MB video must not hold the
+    day's order-number row — and ``fn(*args, staged, **kwargs)`` then numbers and links in
+    one short transaction.  Files the action did not link (it failed, or kept none) are
+    removed at once; a crash in between leaves orphans the worker's purge removes."""
+    try:
+        staged = attachments.stage_all(uploads)
+    except ValidationFailed as exc:
+        out = Outcome()
+        out.validation, out.status = exc, 422
+        return out
+    try:
+        return run_action(fn, *args, staged, **kwargs)
+    finally:
+        attachments.discard(staged)
 
 
 def page_size(request, default: int) -> int:

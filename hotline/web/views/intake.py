@@ -17,8 +17,14 @@ from hotline.orders.actions import ORDER_FIELDS
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.web import forms as f
+from hotline.web import once
 from hotline.web import queries as wq
-from hotline.web.views.common import page_size, role_required, run_action, visible_order
+from hotline.web.views.common import (
+    page_size,
+    role_required,
+    run_action_with_files,
+    visible_order,
+)
 
 # The buttons of the intake form.  ``submit`` is the default (Ctrl+Enter).
 INTAKE_BUTTONS = {
@@ -43,11 +49,11 @@ def _attach_all(order: WorkOrder, user, uploads) -> None:
         act.do_attach(order, user, upload, purpose="appeal")
 
 
-def _handle(request, order: WorkOrder | None, button: str, values: dict, reject, direct):
-    """One intake decision in one transaction: create or update the order, attach the files,
-    then submit, close directly or reject it.  Any error undoes all of it."""
+def _handle(request, order: WorkOrder | None, button: str, values: dict, reject, direct, uploads):
+    """One intake decision in one transaction: create or update the order, link the files
+    (stored before the transaction), then submit, close directly or reject it.  Any error
+    undoes all of it."""
     user = request.user
-    uploads = request.FILES.getlist("attachments")
     if button == "reject":
         args = {
             "reason": reject.cleaned_data["reason"],
@@ -86,7 +92,16 @@ def _intake(request, order: WorkOrder | None):
             button = "submit"
         valid = form.is_valid() & reject.is_valid() & direct.is_valid()
         if valid:
-            outcome = run_action(_handle, request, order, button, form.values(), reject, direct)
+            outcome = run_action_with_files(
+                request.FILES.getlist("attachments"),
+                _handle,
+                request,
+                order,
+                button,
+                form.values(),
+                reject,
+                direct,
+            )
             if outcome.ok:
                 done = outcome.result
                 messages.success(
@@ -140,11 +155,13 @@ def _show(exc, form, reject, direct) -> None:
 
 
 @role_required("agent")
+@once.one_time(same_content=True)
 def intake_new(request):
     return _intake(request, None)
 
 
 @role_required("agent")
+@once.one_time
 def intake_edit(request, number: str):
     order = visible_order(request, number)
     if order.state not in ("draft", "accepted", "returned"):

@@ -25,6 +25,7 @@ from hotline.org.models import Unit
 from hotline.rules import screening, taxonomy
 from hotline.supervision import actions as sup
 from hotline.web import forms as f
+from hotline.web import once
 from hotline.web import queries as wq
 from hotline.web.views.common import page_size, run_action, staff_required, visible_order
 
@@ -430,6 +431,7 @@ def order_detail(request, number: str):
 
 @staff_required
 @require_POST
+@once.one_time
 def order_act(request, number: str, action: str):
     """Run one action from the detail page.  Success → back to the page with a message;
     bad input → the page again with the errors beside the fields (422); a conflict → the

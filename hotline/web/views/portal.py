@@ -10,7 +10,8 @@ never staff notes, staff names or anyone's personal data.
 from __future__ import annotations
 
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from hotline.common import ratelimit
@@ -19,13 +20,15 @@ from hotline.orders import public
 from hotline.orders.models import WorkOrder
 from hotline.rules import screening
 from hotline.web import forms as f
+from hotline.web import once
 from hotline.web.views import citizen
-from hotline.web.views.common import run_action
+from hotline.web.views.common import run_action_with_files
 
 LIMIT_MESSAGE = "操作过于频繁，请稍后再试。"
 
 
 def _submit(values: dict, uploads) -> WorkOrder:
+    """The draft and its files (stored before this transaction, ``run_action_with_files``)."""
     order = act.do_create_draft(
         {**values, "channel": "portal"},
         note="市民通过门户网站提交（已同意个人信息保护说明）",
@@ -36,7 +39,11 @@ def _submit(values: dict, uploads) -> WorkOrder:
 
 
 @never_cache
+@once.one_time(same_content=True)
 def portal(request):
+    """Submit: the POST files the appeal and redirects to its receipt (POST/redirect/GET),
+    so F5 on the receipt only shows it again; a repeated POST of the same form (back +
+    resubmit, a double click) lands on the same receipt without filing a second appeal."""
     form = f.PortalForm(request.POST or None)
     status = 200
     ip = ratelimit.client_ip(request)
@@ -46,10 +53,12 @@ def portal(request):
             form.add_error(None, LIMIT_MESSAGE)
             status = 429
         elif form.is_valid():
-            outcome = run_action(_submit, form.cleaned_data, request.FILES.getlist("attachments"))
+            outcome = run_action_with_files(
+                request.FILES.getlist("attachments"), _submit, form.cleaned_data
+            )
             if outcome.ok:
                 ratelimit.add("submit", ip)
-                return render(request, "web/portal/submitted.html", {"order": outcome.result})
+                return redirect("web:portal_submitted", token=once.current_token())
             if outcome.validation:
                 form.show_errors(outcome.validation)
             status = outcome.status
@@ -66,6 +75,18 @@ def notice() -> dict:
         "years": settings.HOTLINE_RETENTION_YEARS,
         "contact": settings.HOTLINE_PRIVACY_CONTACT,
     }
+
+
+@never_cache
+def submitted(request, token: str):
+    """The receipt of one submission (its number), for a week after it was filed; the
+    token in the address is the portal form's one-time token, known only to the browser
+    that sent the form."""
+    done = once.receipt(token, path=reverse("web:portal"))
+    order = WorkOrder.objects.filter(number=done.number).first() if done else None
+    if order is None:
+        return render(request, "404.html", status=404)
+    return render(request, "web/portal/submitted.html", {"order": order})
 
 
 @never_cache

@@ -1,0 +1,37 @@
+"""What the workbench and the portal keep for themselves: one row per state-changing form
+submitted, so a repeat of the same form shows the first result instead of acting again."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class FormSubmission(models.Model):
+    """A one-time form token (``hotline.web.once``) that has been used.
+
+    The row is inserted in the same transaction as the action the form asked for, so the
+    token is spent exactly when the action committed: a double click waits on the unique
+    token and then shows the first result; a failed action spends nothing.  ``result_url``
+    is where the first submission was sent afterwards (the order page, the portal's
+    receipt), ``number`` the order it acted on."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    path = models.CharField("表单地址", max_length=300)
+    number = models.CharField("工单编号", max_length=20, blank=True)
+    result_url = models.CharField("首次提交的结果", max_length=500, blank=True)
+    # the form's content and who sent it, for the forms that create an order: "back" can
+    # reload the form with a fresh token but the citizen's text restored (once.SAME_CONTENT)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    client = models.CharField("来源地址", max_length=64, blank=True)
+    created_at = models.DateTimeField("提交时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "表单提交记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.number}"
