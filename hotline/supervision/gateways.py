@@ -32,6 +32,8 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from hotline.common.logs import mask_personal_data
+
 log = logging.getLogger(__name__)
 
 
@@ -43,6 +45,17 @@ class Outgoing:
     to_name: str
     subject: str
     body: str
+
+
+def _loggable(message: Outgoing) -> str:
+    """What a log line may say about a message: channel, key, the recipient's number and the
+    text with phone and ID numbers masked, and the recipient's name neither shown nor left
+    in the text (``李娜您好`` → ``李*您好``): personal data stays out of logs."""
+    body = message.body
+    name = (message.to_name or "").strip()
+    if len(name) >= 2:
+        body = body.replace(name, name[0] + "*" * (len(name) - 1))
+    return f"[{message.channel} → {mask_personal_data(message.to)}] {message.key}: {mask_personal_data(body)}"
 
 
 class TemporaryFailure(Exception):
@@ -59,7 +72,7 @@ class Gateway(Protocol):
 
 class ConsoleGateway:
     def send(self, message: Outgoing) -> str:
-        log.info("[%s → %s %s] %s", message.channel, message.to_name, message.to, message.body)
+        log.info("%s", _loggable(message))
         return f"console:{message.key}"
 
 
@@ -89,7 +102,7 @@ class FileGateway:
                 pass  # another worker delivered the same key first
         finally:
             os.unlink(tmp)
-        log.info("[%s → %s %s] %s", message.channel, message.to_name, message.to, message.body)
+        log.info("%s", _loggable(message))
         return ref
 
 
