@@ -704,6 +704,7 @@ def test_static_files_come_from_nginx(stack):
     r = stack.client().get(f"{stack.base}/static/vendor/htmx/htmx.min.js", timeout=30)
     assert r.status_code == 200 and "htmx" in r.text[:2000]
     assert "max-age=604800" in r.headers["Cache-Control"]  # nginx's `expires 7d`
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "/static/" not in stack.logs()  # no app server saw the request
 
 

@@ -19,7 +19,7 @@ def run_hotline(*args: str, **env: str) -> subprocess.CompletedProcess:
         env=full,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # generous: a loaded CI machine builds the demo centre slowly
     )
 
 
