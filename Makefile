@@ -51,7 +51,7 @@ deploy-deps:
 dist: setup
 	rm -rf dist build
 	npm run vendor
-	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m build --quiet --outdir dist .
 	@ls dist
 
 # Start the system on the embedded default (SQLite) with demo data.
