@@ -3,9 +3,12 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The deploy topology test uses its own database <PG_URL's name>_deploy and empties this
+# Redis database.
+DEPLOY_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: setup browser-deps run test test-sqlite test-postgres lint format check bench clean
+.PHONY: setup browser-deps deploy-deps run test test-sqlite test-postgres test-deploy dist lint format check bench clean
 
 # Install everything into a local virtualenv (re-run when pyproject.toml changes).
 $(VENV)/.installed: pyproject.toml
@@ -33,18 +36,42 @@ browser-deps:
 	    chromium fonts-wqy-microhei fontconfig; \
 	fi
 
+# The deploy topology test puts Debian's nginx in front of the app servers.  Installed when
+# missing, like Chromium above.
+deploy-deps:
+	@if [ -x /usr/sbin/nginx ]; then :; else \
+	  echo "installing nginx for the deploy topology test"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nginx; \
+	fi
+
+# sdist + wheel in dist/.  The npm vendor files (gitignored) are produced first, so the
+# wheel carries them: `pip install dist/hotline-*.whl` needs no checkout and no npm.
+dist: setup
+	rm -rf dist build
+	npm run vendor
+	$(BIN)/python -m build --quiet --outdir dist .
+	@ls dist
+
 # Start the system on the embedded default (SQLite) with demo data.
 run: setup
 	$(BIN)/hotline run
 
 # The whole test suite, on SQLite and on PostgreSQL (what CI runs).
-test: setup browser-deps lint test-sqlite test-postgres
+test: setup browser-deps lint test-sqlite test-postgres test-deploy
 
 test-sqlite: setup browser-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test-postgres: setup browser-deps
 	HOTLINE_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# The production topology, once: the wheel installed into a clean venv, nginx with TLS in
+# front of two `hotline run --role web` on PostgreSQL + Redis and one `--role worker`.
+test-deploy: setup deploy-deps dist
+	HOTLINE_DATABASE_URL=$(PG_URL) HOTLINE_DEPLOY_REDIS_URL=$(DEPLOY_REDIS_URL) \
+	  $(BIN)/pytest -q -p no:cacheprovider deploy/tests $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -61,4 +88,4 @@ bench: setup
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules hotline/web/static/vendor var/test .pytest_cache
+	rm -rf $(VENV) node_modules hotline/web/static/vendor var/test .pytest_cache dist build

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
@@ -21,9 +22,15 @@ class HotlineAdminSite(admin.AdminSite):
 
 def warnings() -> list[str]:
     """Things an administrator must act on, shown on every admin page."""
+    # imported here: this module is loaded with the app registry, before any model
     from hotline.calendars.services import missing_next_year, today_in_shanghai
+    from hotline.demo import detect
 
     out = []
+    if not settings.HOTLINE_DEMO_ALLOWED:
+        demo = detect.demo_data()
+        if demo.present:
+            out.append(detect.WARNING.format(what=demo.describe()))
     year = missing_next_year(today_in_shanghai(clock.now()))
     if year:
         out.append(

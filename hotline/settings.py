@@ -1,29 +1,44 @@
 """hotline settings: one file, driven by environment variables, failing loudly on bad values.
 
-Environment:
+Environment (README §3 is the operator's list; ``deploy/hotline.env`` the example):
 
-* ``HOTLINE_DATABASE_URL`` — ``sqlite:///path`` (default: ``var/hotline.sqlite3``) or
-  ``postgres://user@host:port/db``.
-* ``HOTLINE_SECRET_KEY`` — required when ``HOTLINE_DEBUG`` is false and no key file exists.
 * ``HOTLINE_DEBUG`` — ``true``/``false`` (also 1/0, yes/no); anything else is an error.
+  Default true: a fresh clone runs with ``make run``.  Production sets false.
+* ``HOTLINE_SECRET_KEY`` (or ``HOTLINE_SECRET_KEY_FILE``) — required when debug is off
+  (at least 50 characters); in debug a key is generated into ``VAR_DIR/secret_key``.
+* ``HOTLINE_ALLOWED_HOSTS`` — comma-separated; required when debug is off (``*`` refused).
+* ``HOTLINE_DATABASE_URL`` — ``sqlite:///path`` (default ``VAR_DIR/hotline.sqlite3``) or
+  ``postgres://user@host:port/db``.
 * ``HOTLINE_REDIS_URL`` — ``redis://host:port/db``; when set, background tasks use Redis.
-* ``HOTLINE_ALLOWED_HOSTS`` — comma-separated, default ``*`` in debug, ``localhost`` otherwise.
-* ``HOTLINE_VAR_DIR`` — where the SQLite file, uploads and caches live (default ``var/``).
+* ``HOTLINE_VAR_DIR`` — the SQLite file, uploads, collected static files, the task queue.
+  Default: ``var/`` of the checkout when running from one; when installed from the wheel,
+  ``$STATE_DIRECTORY`` (systemd's ``StateDirectory=``) or else ``~/.local/share/hotline``.
+* ``HOTLINE_HTTPS`` — ``true`` behind TLS: Secure cookies, HSTS, redirect to https, the
+  proxy's ``X-Forwarded-Proto`` trusted, CSRF origins from the allowed hosts.
+* ``HOTLINE_TRUSTED_PROXIES`` — IPs/CIDRs of the reverse proxies whose ``X-Forwarded-For``
+  is believed (``hotline.common.client_ip``).
+* ``HOTLINE_ACCESS_LOG`` — ``-`` (stdout, default), a file path, or ``off``.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from hotline.common.client_ip import parse_networks
+
 # Templates, static files, migrations and seed data ship inside the package.
 PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent
+# A checkout (or an editable install of one) has the project files beside the package; an
+# installed wheel has site-packages there.
+IN_CHECKOUT = (BASE_DIR / "pyproject.toml").is_file() and (BASE_DIR / "manage.py").is_file()
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -57,23 +72,73 @@ def envint(name: str, default: int, minimum: int = 0) -> int:
     return number
 
 
-VAR_DIR = Path(env("HOTLINE_VAR_DIR", str(BASE_DIR / "var")) or "var").resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
+
+
+def default_var_dir(in_checkout: bool, environ: Mapping[str, str]) -> Path:
+    """``var/`` of the checkout; for an installed wheel the service's state directory
+    (systemd sets ``STATE_DIRECTORY`` from ``StateDirectory=``) or the user's data
+    directory (``$XDG_DATA_HOME/hotline``, ``~/.local/share/hotline``) — never
+    site-packages."""
+    if in_checkout:
+        return BASE_DIR / "var"
+    state = environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":")[0])
+    data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "hotline"
+
+
+VAR_DIR = (
+    Path(env("HOTLINE_VAR_DIR") or default_var_dir(IN_CHECKOUT, os.environ)).expanduser().resolve()
+)
+try:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise ImproperlyConfigured(
+        f"HOTLINE_VAR_DIR={str(VAR_DIR)!r}: cannot create the directory ({exc.strerror})"
+    ) from None
 
 DEBUG = envbool("HOTLINE_DEBUG", True)
+# Demo data and the published demo credentials exist only when asked for in debug
+# (``hotline demo``); decided here, once, so test runners that flip DEBUG do not change it.
+HOTLINE_DEMO_ALLOWED = DEBUG
+
+# Django's deployment check asks for 50 characters with at least 5 different ones.
+PRODUCTION_SECRET_KEY_LENGTH = 50
 
 
 def _secret_key() -> str:
     key = env("HOTLINE_SECRET_KEY")
+    source = "HOTLINE_SECRET_KEY"
+    key_path = env("HOTLINE_SECRET_KEY_FILE")
+    if not key and key_path:
+        source = "HOTLINE_SECRET_KEY_FILE"
+        try:
+            key = Path(key_path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"HOTLINE_SECRET_KEY_FILE={key_path!r}: cannot read it ({exc.strerror})"
+            ) from None
     if key:
         if len(key) < 32:
-            raise ImproperlyConfigured("HOTLINE_SECRET_KEY must be at least 32 characters")
+            raise ImproperlyConfigured(f"{source} must be at least 32 characters")
+        if not DEBUG and (len(key) < PRODUCTION_SECRET_KEY_LENGTH or len(set(key)) < 5):
+            raise ImproperlyConfigured(
+                f"{source} must be at least {PRODUCTION_SECRET_KEY_LENGTH} random characters "
+                "when HOTLINE_DEBUG=false"
+            )
         return key
+    if not DEBUG:
+        # The generated debug key under VAR_DIR is not used: production keys are chosen,
+        # kept secret and the same on every app server.
+        raise ImproperlyConfigured(
+            "HOTLINE_SECRET_KEY (or HOTLINE_SECRET_KEY_FILE) must be set when HOTLINE_DEBUG=false"
+        )
     key_file = VAR_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    if not DEBUG:
-        raise ImproperlyConfigured("HOTLINE_SECRET_KEY must be set when HOTLINE_DEBUG=false")
     key = secrets.token_urlsafe(50)
     key_file.write_text(key)
     key_file.chmod(0o600)
@@ -82,16 +147,68 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in (env("HOTLINE_ALLOWED_HOSTS", "*" if DEBUG else "localhost,127.0.0.1") or "").split(
-        ","
-    )
-    if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in (env("HOTLINE_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()
-]
+
+def _allowed_hosts() -> list[str]:
+    hosts = envlist("HOTLINE_ALLOWED_HOSTS")
+    if DEBUG:
+        return hosts or ["*"]
+    if not hosts:
+        raise ImproperlyConfigured(
+            "HOTLINE_ALLOWED_HOSTS must be set when HOTLINE_DEBUG=false "
+            "(the host names the centre is reached by, comma-separated)"
+        )
+    if "*" in hosts:
+        raise ImproperlyConfigured(
+            "HOTLINE_ALLOWED_HOSTS='*' is refused when HOTLINE_DEBUG=false: name the hosts"
+        )
+    return hosts
+
+
+ALLOWED_HOSTS = _allowed_hosts()
+
+# --- HTTPS and reverse proxies ----------------------------------------------------------
+
+HTTPS = envbool("HOTLINE_HTTPS", False)
+
+
+def _https_origins(hosts: list[str]) -> list[str]:
+    """``12345.example.gov.cn`` → ``https://12345.example.gov.cn``; ``.example.gov.cn`` →
+    ``https://*.example.gov.cn``."""
+    out = []
+    for host in hosts:
+        if host == "*":
+            continue
+        out.append(f"https://*{host}" if host.startswith(".") else f"https://{host}")
+    return out
+
+
+CSRF_TRUSTED_ORIGINS = envlist("HOTLINE_CSRF_TRUSTED_ORIGINS")
+if HTTPS:
+    # TLS ends at the proxy, which says so in X-Forwarded-Proto (it must overwrite what a
+    # client sent, and the app servers must be reachable only through it: deploy/nginx).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # a load balancer's plain-HTTP health probe is answered, not redirected
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("HOTLINE_HSTS_SECONDS", 31536000, 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HOTLINE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("HOTLINE_HSTS_PRELOAD", True)
+    CSRF_TRUSTED_ORIGINS += [
+        o for o in _https_origins(ALLOWED_HOSTS) if o not in CSRF_TRUSTED_ORIGINS
+    ]
+
+
+def _trusted_proxies() -> tuple:
+    value = env("HOTLINE_TRUSTED_PROXIES", "") or ""
+    try:
+        return parse_networks(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"HOTLINE_TRUSTED_PROXIES={value!r}: {exc}") from None
+
+
+HOTLINE_TRUSTED_PROXIES = _trusted_proxies()
 
 # --- database ---------------------------------------------------------------------------
 
@@ -149,6 +266,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "hotline.common",
     "hotline.org",
     "hotline.catalog",
     "hotline.calendars",
@@ -167,6 +285,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hotline.system.middleware.AccessLog",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hotline.system.middleware.RejectNullCharacters",
@@ -407,10 +526,67 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# --- logs -------------------------------------------------------------------------------
+# Application logs go to stderr; the access log (one line per request, hotline.system.
+# middleware.AccessLog: time, client address, user id, method, path without query values,
+# status, duration) to stdout by default, a file, or nowhere.  Every handler masks phone
+# and ID-card numbers (hotline.common.logs).
+
+LOG_LEVEL = (env("HOTLINE_LOG_LEVEL", "INFO") or "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"HOTLINE_LOG_LEVEL={LOG_LEVEL!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL"
+    )
+ACCESS_LOG = env("HOTLINE_ACCESS_LOG", "-") or "-"
+
+
+def _access_handler() -> dict:
+    if ACCESS_LOG.lower() in {"off", "none", "false"}:
+        return {"class": "logging.NullHandler"}
+    if ACCESS_LOG == "-":
+        return {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "access",
+            "filters": ["personal_data"],
+        }
+    path = Path(ACCESS_LOG).expanduser()
+    if not path.is_absolute() or not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
+        raise ImproperlyConfigured(
+            f"HOTLINE_ACCESS_LOG={ACCESS_LOG!r}: expected -, off, or an absolute path in a "
+            "writable directory"
+        )
+    # WatchedFileHandler reopens the file after logrotate moves it
+    return {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": str(path),
+        "encoding": "utf-8",
+        "formatter": "access",
+        "filters": ["personal_data"],
+    }
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("HOTLINE_LOG_LEVEL", "WARNING")},
-    "loggers": {"hotline": {"level": env("HOTLINE_LOG_LEVEL", "INFO")}},
+    "filters": {"personal_data": {"()": "hotline.common.logs.MaskPersonalData"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "access": {"format": "%(asctime)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        "access": _access_handler(),
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # Django's own console handler (debug only) would bypass the masking filter
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "hotline": {"level": LOG_LEVEL},
+        "hotline.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
 }

@@ -14,12 +14,13 @@ from ``hotline run``'s roll-up loop.
 
 from __future__ import annotations
 
+import logging
 import time as _time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Count, DateField, F, Func, IntegerField, Min, Value
 from django.db.models.functions import Cast, ExtractHour, TruncDate
 
@@ -27,8 +28,11 @@ from hotline import clock
 from hotline.analytics import metrics
 from hotline.analytics.models import UNIT_COUNTERS, RollupState, UnitDay, VolumeDay
 from hotline.analytics.periods import day_start, local_day
+from hotline.common.locks import exclusive
 from hotline.orders.models import WorkOrder
 from hotline.rules.calendar import SHANGHAI
+
+log = logging.getLogger(__name__)
 
 STATE = "main"
 RECHECK_DAYS = 1
@@ -209,7 +213,26 @@ def reset() -> None:
         RollupState.objects.filter(name=STATE).delete()
 
 
+LOCK = "hotline.analytics.rollup"
+
+
+def tick() -> bool:
+    """One turn of the loop: seal what is due unless another process (on any machine) is
+    sealing now.  Returns whether this process did the work."""
+    if not connection.in_atomic_block:  # never drop a caller's transaction (tests)
+        close_old_connections()
+    with exclusive(LOCK, wait=False) as held:
+        if held:
+            refresh()
+        return held
+
+
 def loop(every: int) -> None:  # pragma: no cover - a long-running process
+    """Every ``every`` seconds, ``tick()``; one failed turn is logged and the loop goes on
+    (the next turn re-seals from the watermark)."""
     while True:
-        refresh()
+        try:
+            tick()
+        except Exception:
+            log.exception("roll-up turn failed; retrying in %s s", every)
         _time.sleep(every)

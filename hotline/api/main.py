@@ -39,6 +39,7 @@ from hotline.api.supervision import router as supervision_router
 from hotline.calendars.models import CalendarDay, CalendarYear
 from hotline.catalog.models import Category
 from hotline.channels.services import RateLimited
+from hotline.demo.detect import demo_data_present
 from hotline.orders import actions, queries
 from hotline.orders.errors import ActionError, Forbidden, NotFound
 from hotline.orders.models import Attachment, Deadline, WorkOrder
@@ -158,9 +159,11 @@ v1 = Router()
 
 @v1.get("/health", auth=None, response=s.HealthOut, tags=["system"], summary="健康检查")
 def health(request):
+    """``demo_data`` is true when the database holds the demo's published passwords or
+    keys (``hotline.demo.detect``): never acceptable outside debug."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return {"status": "ok", "database": connection.vendor}
+    return {"status": "ok", "database": connection.vendor, "demo_data": demo_data_present()}
 
 
 @v1.post(

@@ -407,3 +407,4 @@ class CalendarYearOut(Schema):
 class HealthOut(Schema):
     status: str
     database: str
+    demo_data: bool

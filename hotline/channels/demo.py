@@ -1,7 +1,8 @@
 """Demo channel clients: one per channel, with keys that are deterministic in the demo ONLY
 (``hk_demo_<channel>``, documented in docs/channels.md) so the API can be tried at once.
 A real centre creates its keys with ``hotline apikey create``; never use these in
-production.  Nothing secret is printed."""
+production: with ``HOTLINE_DEBUG=false`` the API refuses every ``hk_demo_`` key
+(``services.lookup_key``), wherever it came from.  Nothing secret is printed."""
 
 from __future__ import annotations
 
@@ -18,8 +19,11 @@ DEMO_CLIENTS = [
 ]
 
 
+DEMO_KEY_PREFIX = "hk_demo_"
+
+
 def demo_key(channel: str) -> str:
-    return f"hk_demo_{channel}"
+    return f"{DEMO_KEY_PREFIX}{channel}"
 
 
 def build_channel_clients(linked_per_client: int = 3) -> list[ChannelClient]:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
 from hotline import clock
+from hotline.channels.demo import DEMO_KEY_PREFIX
 from hotline.channels.models import (
     ChannelClient,
     IdempotencyRecord,
@@ -77,9 +78,12 @@ def mark_used(client: ChannelClient, *, now: datetime | None = None) -> None:
 
 
 def lookup_key(raw_key: str) -> ChannelClient | None:
-    """The client owning this key, enabled or not (the API tells 401 from 403)."""
+    """The client owning this key, enabled or not (the API tells 401 from 403).  The demo's
+    published keys (``hk_demo_*``) belong to no one outside debug."""
     raw_key = (raw_key or "").strip()
     if not raw_key:
+        return None
+    if raw_key.startswith(DEMO_KEY_PREFIX) and not settings.HOTLINE_DEMO_ALLOWED:
         return None
     return ChannelClient.objects.filter(key_hash=hash_key(raw_key)).first()
 

@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
 from hotline import clock
+from hotline.common.logs import mask_personal_data
 from hotline.supervision.models import GatewayDelivery
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,17 @@ class Outgoing:
     body: str
 
 
+def _loggable(message: Outgoing) -> str:
+    """What a log line may say about a message: channel, key, the recipient's number and the
+    text with phone and ID numbers masked, and the recipient's name neither shown nor left
+    in the text (``李娜您好`` → ``李*您好``): personal data stays out of logs."""
+    body = message.body
+    name = (message.to_name or "").strip()
+    if len(name) >= 2:
+        body = body.replace(name, name[0] + "*" * (len(name) - 1))
+    return f"[{message.channel} → {mask_personal_data(message.to)}] {message.key}: {mask_personal_data(body)}"
+
+
 class TemporaryFailure(Exception):
     """The gateway could not send now (network, 5xx, rate limit): retry with back-off."""
 
@@ -69,7 +81,7 @@ class Gateway(Protocol):
 
 class ConsoleGateway:
     def send(self, message: Outgoing) -> str:
-        log.info("[%s → %s %s] %s", message.channel, message.to_name, message.to, message.body)
+        log.info("%s", _loggable(message))
         return f"console:{message.key}"
 
 
@@ -103,7 +115,7 @@ class FileGateway:
                 self._write(target, message)
         except IntegrityError:
             return ref  # delivered before, here or on another machine
-        log.info("[%s → %s %s] %s", message.channel, message.to_name, message.to, message.body)
+        log.info("%s", _loggable(message))
         return ref
 
     def _write(self, target: Path, message: Outgoing) -> None:

@@ -104,10 +104,12 @@ def test_worker_once_prints_the_sweep_report(late_order, time_machine):
     assert report["delivery"]["sent"] >= 1
 
 
-def test_hotline_run_starts_the_worker_beside_the_web_server(monkeypatch):
-    from hotline.system.management.commands.run import EXTRA_PROCESSES
+def test_hotline_run_starts_the_worker_beside_the_web_server_or_alone():
+    from hotline.system.management.commands.run import processes
 
-    [factory] = [f for f in EXTRA_PROCESSES if f.__name__ == "worker_process"]
-    assert factory()[-3:] == ["-m", "hotline.cli", "worker"]
-    monkeypatch.setenv("HOTLINE_RUN_WORKER", "false")
-    assert factory() is None
+    def started(role):
+        return {name: argv for name, argv in processes(role, host="h", port=1, workers=1)}
+
+    assert started("all")["worker"][-3:] == ["-m", "hotline.cli", "worker"]
+    assert started("worker")["worker"][-3:] == ["-m", "hotline.cli", "worker"]
+    assert "worker" not in started("web")

@@ -73,12 +73,13 @@ def test_four_processes_write_one_sqlite_file_without_lock_errors(tmp_path):
             "mp_agent",
             "--role",
             "agent",
-            "--password",
-            "a-long-password",
+            "--password-file",
+            "-",
         ],
         env=env,
         check=True,
         capture_output=True,
+        input=b"a-long-password\n",
     )
     procs = [
         subprocess.Popen(

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from hotline import clock
 from hotline.common import ratelimit
 from hotline.orders import actions as act
 from hotline.orders import public
@@ -38,32 +39,42 @@ def _submit(values: dict, uploads) -> WorkOrder:
     return order
 
 
+def _window() -> int:
+    return settings.HOTLINE_WEB["portal_window_minutes"] * 60
+
+
 @never_cache
 @once.one_time(same_content=True)
 def portal(request):
     """Submit: the POST files the appeal and redirects to its receipt (POST/redirect/GET),
     so F5 on the receipt only shows it again; a repeated POST of the same form (back +
-    resubmit, a double click) lands on the same receipt without filing a second appeal."""
+    resubmit, a double click) lands on the same receipt without filing a second appeal.
+    Submissions are limited per client address (``HOTLINE_PORTAL_SUBMISSIONS`` per
+    ``HOTLINE_PORTAL_WINDOW_MINUTES``), counted in the database so every app server agrees;
+    a submission the form refuses does not count."""
     form = f.PortalForm(request.POST or None)
     status = 200
-    ip = ratelimit.client_ip(request)
-    limit = settings.HOTLINE_WEB["portal_submissions"]
     if request.method == "POST":
-        if ratelimit.exceeded("submit", ip, limit):
+        ip, now = ratelimit.client_ip(request), clock.now()
+        limit = settings.HOTLINE_WEB["portal_submissions"]
+        if not ratelimit.acquire("portal-submit", ip, limit, window_seconds=_window(), now=now):
             form.add_error(None, LIMIT_MESSAGE)
             status = 429
-        elif form.is_valid():
-            outcome = run_action_with_files(
-                request.FILES.getlist("attachments"), _submit, form.cleaned_data
-            )
-            if outcome.ok:
-                ratelimit.add("submit", ip)
-                return redirect("web:portal_submitted", token=once.current_token())
-            if outcome.validation:
-                form.show_errors(outcome.validation)
-            status = outcome.status
         else:
-            status = 422
+            outcome = None
+            if form.is_valid():
+                outcome = run_action_with_files(
+                    request.FILES.getlist("attachments"), _submit, form.cleaned_data
+                )
+            if outcome is not None and outcome.ok:
+                return redirect("web:portal_submitted", token=once.current_token())
+            ratelimit.release("portal-submit", ip, window_seconds=_window(), now=now)
+            if outcome is None:
+                status = 422
+            else:
+                if outcome.validation:
+                    form.show_errors(outcome.validation)
+                status = outcome.status
     return render(
         request, "web/portal/submit.html", {"form": form, "privacy": notice()}, status=status
     )
@@ -91,14 +102,16 @@ def submitted(request, token: str):
 
 @never_cache
 def track(request):
-    """Number + phone → progress.  A wrong pair and an unknown number look the same."""
+    """Number + phone → progress.  A wrong pair and an unknown number look the same; failed
+    lookups are limited per client address (``HOTLINE_PORTAL_TRACK_FAILURES``)."""
     form = f.TrackForm(request.POST or None)
-    ip = ratelimit.client_ip(request)
-    limit = settings.HOTLINE_WEB["portal_track_failures"]
     ctx: dict = {"form": form}
     status = 200
     if request.method == "POST":
-        if ratelimit.exceeded("track", ip, limit):
+        ip, now = ratelimit.client_ip(request), clock.now()
+        limit = settings.HOTLINE_WEB["portal_track_failures"]
+        # Every attempt counts until it succeeds, so parallel guesses cannot overshoot.
+        if not ratelimit.acquire("portal-track", ip, limit, window_seconds=_window(), now=now):
             form.add_error(None, LIMIT_MESSAGE)
             return render(request, "web/portal/track.html", ctx, status=429)
         if form.is_valid():
@@ -106,10 +119,10 @@ def track(request):
             phone = form.cleaned_data["phone"].strip()
             order = public.track_lookup(number, phone)
             if order is None:
-                ratelimit.add("track", ip)
                 form.add_error(None, "未找到与该编号和手机号码匹配的诉求，请核对后重试。")
                 status = 404
             else:
+                ratelimit.release("portal-track", ip, window_seconds=_window(), now=now)
                 ctx.update(
                     order=order,
                     steps=public.public_timeline(order),
@@ -120,5 +133,6 @@ def track(request):
                     **citizen.rating_context(order),
                 )
         else:
+            ratelimit.release("portal-track", ip, window_seconds=_window(), now=now)
             status = 422
     return render(request, "web/portal/track.html", ctx, status=status)

@@ -1,11 +1,24 @@
-"""``hotline run``: migrate, load the demo centre into an empty database, serve.
+"""``hotline run --role web|worker|all``: start this machine's share of hotline.
 
-The web server is gunicorn (the same server production uses); the SQLite file is shared by
-its workers, which is why the SQLite settings use WAL and IMMEDIATE transactions.
+* ``web`` — gunicorn only (the app servers behind the proxy).  Never migrates: it refuses
+  to start while migrations are pending (run ``hotline migrate`` first).
+* ``worker`` — the task worker (deadline sweep, supervision ladder, outbox) and the roll-up
+  loop.  Any number of machines may run it; the roll-up seals on one of them at a time
+  (``hotline.analytics.rollup.tick``).  Also refuses to start with pending migrations.
+* ``all`` — one machine does everything (the embedded default of ``make run``): migrate,
+  in debug load the demo centre into an empty database, then web + worker + roll-up.
+
+The children are listed by ``processes(role, …)`` and started and watched in one place
+(``Command._start`` / ``Command._wait``): when one ends, the others are stopped and the
+command exits, so the service manager (systemd: ``Restart=``) restarts the whole set.
+
+Outside debug the demo centre is never loaded, and a database that holds the demo's
+published passwords or keys makes every start warn loudly (``hotline.demo.detect``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -13,13 +26,42 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from hotline.demo import detect
+from hotline.orders.models import WorkOrder
+from hotline.system import deploy
+
+log = logging.getLogger("hotline.run")
+
+ROLES = ("web", "worker", "all")
 
 
-def worker_process() -> list[str] | None:
-    """The task worker (deadline sweep, supervision ladder, outbox), unless told not to."""
-    if os.environ.get("HOTLINE_RUN_WORKER", "true").lower() in {"0", "false", "no"}:
-        return None
+def gunicorn_process(host: str, port: int, workers: int) -> list[str]:
+    """The app server.  Its own access log stays off: ``AccessLog`` middleware writes one
+    line per request with the proxy-aware client address and the user (settings)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "hotline.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "30",
+        "--error-logfile",
+        "-",
+    ]
+
+
+def worker_process() -> list[str]:
+    """The task worker (deadline sweep, supervision ladder, outbox)."""
     return [sys.executable, "-m", "hotline.cli", "worker"]
 
 
@@ -28,83 +70,126 @@ def rollup_process() -> list[str]:
     return [sys.executable, "-m", "hotline.cli", "rollup", "--loop", "600"]
 
 
-# The long-running processes started beside the web server: each entry returns an argv
-# list, or None to skip.
-EXTRA_PROCESSES: list = [worker_process, rollup_process]
+def processes(role: str, *, host: str, port: int, workers: int) -> list[tuple[str, list[str]]]:
+    """The long-running children of ``hotline run --role ROLE``, by name."""
+    children = []
+    if role in ("web", "all"):
+        children.append(("web", gunicorn_process(host, port, workers)))
+    if role in ("worker", "all"):
+        children += [("worker", worker_process()), ("rollup", rollup_process())]
+    return children
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise CommandError(f"{name}={value!r}: expected a whole number") from None
 
 
 class Command(BaseCommand):
-    help = "迁移数据库，空库时载入演示数据，然后启动服务"
+    help = "启动服务：--role web 仅网页服务，worker 后台任务与汇总，all 单机全部（默认）"
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--role",
+            choices=ROLES,
+            default=os.environ.get("HOTLINE_ROLE") or "all",
+            help="web | worker | all（默认 all，或环境变量 HOTLINE_ROLE）",
+        )
         parser.add_argument("--host", default=os.environ.get("HOTLINE_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("HOTLINE_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn 进程数")
+        parser.add_argument("--port", type=int, default=_env_int("HOTLINE_PORT", 8000))
+        parser.add_argument(
+            "--workers", type=int, default=_env_int("HOTLINE_WORKERS", 2), help="gunicorn 进程数"
+        )
         parser.add_argument("--no-demo", action="store_true", help="空库时也不载入演示数据")
         parser.add_argument("--check", action="store_true", help="只做准备工作，不启动服务")
 
-    def handle(self, *args, host, port, workers, no_demo, check, **opts):
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("calendar_sync", verbosity=0)
-        from hotline.orders.models import WorkOrder
-
-        if not no_demo and not WorkOrder.objects.exists():
-            self.stdout.write("空数据库：载入演示数据 …")
-            call_command("demo")
+    def handle(self, *args, role, host, port, workers, no_demo, check, **opts):
+        if role not in ROLES:
+            raise CommandError(f"HOTLINE_ROLE={role!r}: expected one of {', '.join(ROLES)}")
+        if role == "all":
+            deploy.migrate(verbosity=0, say=self.stdout.write)
+            if settings.HOTLINE_DEMO_ALLOWED and not no_demo and not WorkOrder.objects.exists():
+                self.stdout.write("空数据库：载入演示数据 …")
+                call_command("demo")
+        else:
+            pending = deploy.pending_migrations()
+            if pending:
+                raise CommandError(
+                    f"数据库有 {len(pending)} 个未执行的迁移（{', '.join(pending[:3])}"
+                    f"{' …' if len(pending) > 3 else ''}）：请先运行 hotline migrate，"
+                    f"再启动 --role {role}"
+                )
+        self._warn_about_demo_data()
         if check:
             return
-        children = [self._gunicorn(host, port, workers)]
-        for factory in EXTRA_PROCESSES:
-            argv = factory()
-            if argv:
-                children.append(subprocess.Popen(argv))
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"\nhotline 已启动： http://{host}:{port}/  （管理后台 /admin/，接口文档 /api/docs）"
+        children = [
+            self._start(name, argv)
+            for name, argv in processes(role, host=host, port=port, workers=workers)
+        ]
+        if role != "worker":
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nhotline 已启动（{role}）： http://{host}:{port}/  "
+                    "（管理后台 /admin/，接口文档 /api/docs）"
+                )
             )
-        )
-        self.stdout.write("演示账号见 README（密码均为 hotline12345）。按 Ctrl+C 停止。\n")
+        else:
+            self.stdout.write(self.style.SUCCESS("\nhotline 后台任务已启动（worker + rollup）"))
+        if settings.HOTLINE_DEMO_ALLOWED and role == "all" and not no_demo:
+            self.stdout.write("演示账号见 README（密码均为 hotline12345）。")
+        self.stdout.write("按 Ctrl+C 停止。\n")
         self._wait(children)
 
-    def _gunicorn(self, host: str, port: int, workers: int) -> subprocess.Popen:
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "hotline.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--timeout",
-            "60",
-            "--access-logfile",
-            "-" if settings.DEBUG else "/dev/null",
-        ]
-        return subprocess.Popen(argv)
+    def _warn_about_demo_data(self) -> None:
+        if settings.HOTLINE_DEMO_ALLOWED:
+            return
+        demo = detect.demo_data(fresh=True)
+        if not demo.present:
+            return
+        message = detect.WARNING.format(what=demo.describe())
+        bar = "!" * 72
+        self.stderr.write(f"\n{bar}\n{message}\n{bar}\n")
+        log.warning("%s", message)
 
-    def _wait(self, children: list[subprocess.Popen]) -> None:
+    @staticmethod
+    def _start(name: str, argv: list[str]) -> tuple[str, subprocess.Popen]:
+        return name, subprocess.Popen(argv)
+
+    def _wait(self, children: list[tuple[str, subprocess.Popen]]) -> None:
+        """Until SIGTERM / Ctrl+C, or until a child ends on its own: then stop the others
+        and fail, so the service manager restarts the set."""
+        stopping = False
+
         def stop(*_):
-            for child in children:
+            nonlocal stopping
+            stopping = True
+            for _name, child in children:
                 if child.poll() is None:
                     child.terminate()
 
         signal.signal(signal.SIGTERM, stop)
         try:
             while True:
-                for child in children:
-                    if child.poll() is not None:
+                for name, child in children:
+                    code = child.poll()
+                    if code is not None:
+                        crashed = not stopping
                         stop()
-                        for c in children:
+                        for _n, c in children:
                             c.wait()
+                        if crashed:
+                            raise CommandError(
+                                f"{name} 进程意外退出（退出码 {code}），已停止其余进程"
+                            )
                         return
                 try:
-                    children[0].wait(timeout=1)
+                    children[0][1].wait(timeout=1)
                 except subprocess.TimeoutExpired:
                     pass
         except KeyboardInterrupt:
             stop()
-            for c in children:
+            for _n, c in children:
                 c.wait()
