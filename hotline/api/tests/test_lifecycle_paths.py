@@ -9,6 +9,8 @@ import time_machine
 
 from hotline.rules.calendar import SHANGHAI
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def sh(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)

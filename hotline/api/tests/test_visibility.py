@@ -3,7 +3,11 @@ and the log of every unmasked view."""
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.orders.models import PersonalInfoAccess
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def _dispatched(as_, agent, reviewer, appeal, unit, **extra):

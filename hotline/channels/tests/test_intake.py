@@ -11,6 +11,8 @@ from hotline.channels.tests.conftest import EXE, PNG
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import Attachment, WorkOrder
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def test_key_is_stored_hashed_and_only_its_prefix_kept(org):
     client, key = ChannelClient.issue("市民门户", "portal")

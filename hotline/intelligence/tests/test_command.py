@@ -12,6 +12,8 @@ from hotline.intelligence import services
 from hotline.intelligence.models import ModelVersion
 from hotline.orders import actions as act
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 DATA = Path("/work/shared/data/teddy2020_train.csv")
 
 

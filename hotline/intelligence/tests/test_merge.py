@@ -11,6 +11,8 @@ from hotline.orders.errors import Conflict, Forbidden, ValidationFailed
 from hotline.orders.models import Deadline, OrderLink
 from hotline.web.tests.conftest import REPLY
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 SECOND = {
     "title": "康乐小区3号楼楼顶漏水",
     "content": "康乐小区3号楼楼顶防水层老化，下雨天屋里漏水，请来修理。",

@@ -10,6 +10,8 @@ from hotline.knowledge import actions
 from hotline.knowledge.models import Entry, EntryUse
 from hotline.orders.models import WorkOrder
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def consult(appeal: dict, **extra) -> dict:
     return {**appeal, "appeal_type": "consult", "button": "direct", **extra}

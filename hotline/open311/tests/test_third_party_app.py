@@ -15,6 +15,8 @@ from hotline.orders import actions as act
 from hotline.orders.models import WorkOrder
 from hotline.rules.calendar import SHANGHAI
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 REQUEST_FIELDS = [
     "service_request_id",
     "status",

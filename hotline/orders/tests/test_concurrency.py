@@ -14,6 +14,8 @@ from hotline.orders import actions
 from hotline.orders.errors import Conflict
 from hotline.orders.models import Event, WorkOrder
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def _in_thread(fn):
     def run(*args, **kwargs):

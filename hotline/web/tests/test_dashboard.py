@@ -7,9 +7,13 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
+
 from hotline import clock
 from hotline.orders import actions as act
 from hotline.web.tests.conftest import REPLY
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def charts(page: str) -> dict:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.common import hooks
 from hotline.orders.models import Attachment, PersonalInfoAccess, WorkOrder
 from hotline.web.tests.conftest import png, wav
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def form(appeal: dict, **extra) -> dict:

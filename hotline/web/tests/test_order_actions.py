@@ -5,11 +5,14 @@ page → 409 with the current state; CSRF is enforced."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from hotline.orders import actions as act
 from hotline.orders.models import Attachment, Reply
 from hotline.web.tests.conftest import REPLY, pdf
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def post(client, order, action, data=None, **files):

@@ -3,11 +3,14 @@ number and phone — never anyone else's data, never internal notes."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client, override_settings
 
 from hotline.orders import actions as act
 from hotline.orders.models import WorkOrder
 from hotline.web.tests.conftest import REPLY, png
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 APPEAL = {
     "title": "小区门口井盖缺失",

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.orders import actions as act
 from hotline.orders.models import PersonalInfoAccess
 from hotline.web.tests.conftest import png
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def test_unit_clerk_sees_a_confidential_citizen_masked_and_nothing_is_logged(web, clerk, flow):
