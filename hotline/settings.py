@@ -276,6 +276,8 @@ HOTLINE_ATTACHMENT_LIMITS = {
 HOTLINE_POLICY = {
     "sign_working_days": envint("HOTLINE_SIGN_WORKING_DAYS", 1),
     "emergency_sign_minutes": envint("HOTLINE_EMERGENCY_SIGN_MINUTES", 30, 1),
+    # §6.2 + §6.4.4 as this centre reads them: emergency orders reviewed within minutes
+    "emergency_dispatch_minutes": envint("HOTLINE_EMERGENCY_DISPATCH_MINUTES", 30, 1),
     "callback_working_days": envint("HOTLINE_CALLBACK_WORKING_DAYS", 2),
     "reverify_working_days": envint("HOTLINE_REVERIFY_WORKING_DAYS", 2),
     "warning_share": envint("HOTLINE_WARNING_PERCENT", 75, 1) / 100,
@@ -295,12 +297,10 @@ HOTLINE_TASKS = {
     "sweep_minutes": envint("HOTLINE_SWEEP_MINUTES", 1, 1),
 }
 HOTLINE_SUPERVISION = {
-    # A ladder starts once the order is behind ("overdue", or for emergencies already in
-    # "warning") and this many minutes have passed: working-day time for general orders,
-    # clock time for emergency orders.  The rungs themselves are admin-editable (LadderStep).
-    "general_start_on": "overdue",
+    # A ladder starts once the order is overdue (§6.5: 督办 is for overdue orders) and this
+    # many minutes have passed: working-day time for general orders, clock time for
+    # emergency orders.  The rungs themselves are admin-editable (LadderStep).
     "general_start_after_minutes": envint("HOTLINE_LADDER_START_AFTER_MINUTES", 240, 0),
-    "emergency_start_on": "warning",
     "emergency_start_after_minutes": envint("HOTLINE_EMERGENCY_LADDER_START_AFTER_MINUTES", 0, 0),
     "reminder_channels": {"warning": ["system"], "overdue": ["system", "sms"]},
     "emergency_report_window_hours": 48,

@@ -159,7 +159,7 @@ def test_merge_guards(flow, agent, clerk, callback_agent):
     with pytest.raises(Forbidden):
         act.do_merge(b, clerk, main=a)
     act.do_merge(b, agent, main=a)
-    with pytest.raises(ValidationFailed):  # no chains: a has b merged into it
+    with pytest.raises(Conflict):  # no chains: a has b merged into it (the order's state)
         act.do_merge(a, agent, main=c)
     with pytest.raises(ValidationFailed):  # nor into an order that is itself merged
         act.do_merge(c, agent, main=b)
@@ -180,5 +180,5 @@ def test_merge_in_both_directions_leaves_one_main(flow, agent, reviewer):
     act.do_merge(b, agent, main=a, now=clock.now())
     with pytest.raises(Conflict):  # b is merged: it can no longer be a source
         act.do_merge(b, reviewer, main=a, now=clock.now() + timedelta(seconds=1))
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(Conflict):  # a has b merged into it: a main is not merged itself
         act.do_merge(a, reviewer, main=b)

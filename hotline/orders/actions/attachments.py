@@ -40,7 +40,7 @@ def do_attach(
 
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "attach", actor)
+    check_transition(order, "attach", actor, now)
     if actor is not None and actor.effective_role == "unit":
         acting_unit(order, actor, lead_only=False)
     if purpose not in dict(Attachment.PURPOSES):

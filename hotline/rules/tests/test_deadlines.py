@@ -136,3 +136,80 @@ def test_remaining_text_reads_in_chinese():
     due = sh(2026, 11, 27, 12)
     assert dl.remaining_text(due, due - timedelta(days=2, hours=3)) == "剩余 2天3小时"
     assert dl.remaining_text(due, due + timedelta(hours=5, minutes=10)) == "超期 5小时10分"
+
+
+@pytest.mark.clause("6.2", "6.4.4")
+def test_an_emergency_order_is_dispatched_within_thirty_natural_minutes(cal):
+    """§6.4.4 with §6.2, the centre's reading: an estate-wide water cut accepted on a Sunday
+    is not left until Tuesday 00:00 (1 working day) before its 2-hour feedback clock even
+    starts — it is reviewed and dispatched within 30 minutes, weekend or not."""
+    sunday = sh(2026, 11, 29, 10, 0)
+    general = dl.dispatch_deadline(sunday, cal)
+    assert general.due == sh(2026, 12, 1, 0, 0)  # counting starts Monday 00:00
+    d = dl.dispatch_deadline(sunday, cal, emergency=True)
+    assert d.due == sh(2026, 11, 29, 10, 30)
+    assert (d.basis, d.amount, d.clause) == ("minutes", 30, "§6.2, §6.4.4")
+    assert "中心规定" in d.explanation()
+    quicker = dl.Policy(emergency_dispatch_minutes=15)
+    assert dl.dispatch_deadline(sunday, cal, emergency=True, policy=quicker).due == sh(
+        2026, 11, 29, 10, 15
+    )
+    with pytest.raises(ValueError):
+        dl.Policy(emergency_dispatch_minutes=0)
+
+
+@pytest.mark.clause("6.2")
+def test_return_to_intake_stops_the_review_clock_and_resubmission_runs_it_on(cal):
+    """§6.2: accepted Monday 10:00, due Tuesday 10:00.  Returned Monday 16:00 with 18 hours
+    of working-day time left; the agent fixes it over the weekend and resubmits Monday
+    09:00 — the reviewer has the 18 hours left, to Tuesday 03:00, not a day already gone."""
+    accepted = sh(2026, 11, 23, 10, 0)
+    returned, resubmitted = sh(2026, 11, 23, 16, 0), sh(2026, 11, 30, 9, 0)
+    d = dl.dispatch_deadline(accepted, cal, paused=((returned, resubmitted),))
+    assert d.start == accepted and d.due == sh(2026, 12, 1, 3, 0)
+    assert "退回受理期间暂停计时：11-23 16:00至11-30 09:00" in d.explanation()
+    assert d.as_dict()["paused"] == [[returned.isoformat(), resubmitted.isoformat()]]
+    # resubmitted on a Saturday: the time left starts running on Monday
+    weekend = dl.dispatch_deadline(accepted, cal, paused=((returned, sh(2026, 11, 28, 9, 0)),))
+    assert weekend.due == sh(2026, 11, 30, 18, 0)
+    # two returns: both spans stand still
+    twice = dl.dispatch_deadline(
+        accepted,
+        cal,
+        paused=((returned, sh(2026, 11, 24, 9, 0)), (sh(2026, 11, 24, 12, 0), resubmitted)),
+    )
+    # 6 hours used on Monday, 3 more on Tuesday 09:00–12:00: 15 left from Monday 30 09:00
+    assert twice.due == sh(2026, 12, 1, 0, 0)
+
+
+@pytest.mark.clause("6.2")
+def test_an_order_returned_after_its_review_limit_stays_late_by_as_much(cal):
+    """A clock already overdue at the return does not start afresh: it stays 2 hours late
+    and the pause is not counted; a natural-time (emergency) clock keeps its minutes."""
+    accepted = sh(2026, 11, 23, 10, 0)  # due Tuesday 10:00
+    returned, resubmitted = sh(2026, 11, 24, 12, 0), sh(2026, 11, 25, 9, 0)
+    d = dl.dispatch_deadline(accepted, cal, paused=((returned, resubmitted),))
+    assert d.due == sh(2026, 11, 25, 7, 0) and resubmitted - d.due == timedelta(hours=2)
+    e = dl.dispatch_deadline(
+        accepted, cal, emergency=True, paused=((sh(2026, 11, 23, 10, 10), sh(2026, 11, 23, 11, 0)),)
+    )
+    assert e.due == sh(2026, 11, 23, 11, 20)  # 20 minutes were left
+
+
+@pytest.mark.clause("6.2")
+def test_a_paused_clock_into_an_unloaded_year_is_provisional_and_recomputed(cal):
+    """Resubmitted on 2026-12-31 with most of the day left: the rest runs into 2027, whose
+    holidays are not loaded — provisional, and recomputed (pauses kept) once they are."""
+    from hotline.rules.calendar import WorkingCalendar
+
+    accepted = sh(2026, 12, 30, 10, 0)
+    paused = ((sh(2026, 12, 30, 11, 0), sh(2026, 12, 31, 9, 0)),)
+    d = dl.dispatch_deadline(accepted, cal, paused=paused)
+    assert d.provisional and d.unknown_years == (2027,)
+    assert d.due == sh(2027, 1, 1, 8, 0)  # 23 hours left, weekends only for 2027
+    known = WorkingCalendar(
+        set(cal.holidays) | {sh(2027, 1, 1, 0, 0).date()}, cal.workdays, {*cal.known_years, 2027}
+    )
+    fresh = dl.recompute(d, known)
+    assert not fresh.provisional and fresh.paused == paused
+    assert fresh.due == sh(2027, 1, 4, 8, 0)  # 1 January is a holiday, then the weekend

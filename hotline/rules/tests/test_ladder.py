@@ -141,3 +141,46 @@ def test_waits_are_measured_with_the_clock_the_track_gives():
 def test_a_misconfigured_rung_is_refused(kwargs):
     with pytest.raises(ValueError):
         rl.Step(after=timedelta(0), **kwargs)
+
+
+@pytest.mark.clause("6.5")
+def test_an_order_is_overdue_from_its_earliest_passed_unit_deadline():
+    """§6.5 "针对超期工单": only the deadlines the unit answers for count — sign-for,
+    feedback, extension and hang-up end; the centre's own dispatch and callback limits
+    do not make a unit's order overdue."""
+    dls = [("sign", DUE - 24 * H), ("feedback", DUE), ("dispatch", DUE - 48 * H)]
+    assert rl.overdue_since(dls, DUE - 25 * H) is None
+    assert rl.overdue_since(dls, DUE - 24 * H) == DUE - 24 * H
+    assert rl.overdue_since(dls, DUE + H) == DUE - 24 * H
+    assert rl.overdue_since([("dispatch", DUE), ("callback", DUE)], DUE + H) is None
+    assert rl.overdue_since([], DUE) is None
+
+
+@pytest.mark.clause("6.5")
+def test_a_call_before_the_deadline_is_a_reminder_and_after_it_an_urge():
+    """§6.5: 电话催办 is for overdue orders; a call before any deadline passed is a 提醒
+    that never leads to supervision; two unanswered 催办 do."""
+    assert rl.reminder_kind(None) == "prompt"
+    assert rl.reminder_kind(DUE) == "urge"
+    assert rl.REMINDER_KINDS.label("prompt") == "电话提醒"
+    assert not rl.enters_supervision(1) and rl.enters_supervision(2)
+
+
+@pytest.mark.clause("6.5")
+def test_a_step_taken_by_hand_lands_on_the_rung_of_its_method():
+    """A supervisor's step is placed on the ladder like the system's: the suggested rung,
+    a later rung of its method (its messages must go out with it), a repeat of the top
+    rung, or no rung at all for a method the ladder has passed."""
+    t = DUE + 5 * H
+    assert rl.landing(GENERAL, [], rl.Taken("smart", t)) == "0.0.0"
+    assert rl.landing(GENERAL, [], rl.Taken("sms", t)) == "0.3.0"  # skipping ahead
+    taken = [rl.Taken("smart", t), rl.Taken("phone", t + H)]
+    assert rl.landing(GENERAL, taken, rl.Taken("phone", t + 2 * H)) == "0.2.0"
+    after_sms = [*taken, rl.Taken("sms", t + 3 * H)]
+    assert rl.landing(GENERAL, after_sms, rl.Taken("smart", t + 4 * H)) is None  # passed
+    effective = [rl.Taken("smart", t, effective=True)]
+    assert rl.landing(GENERAL, effective, rl.Taken("smart", t + H)) == "1.0.0"  # new cycle
+    top = [rl.Taken("smart", t), rl.Taken("sms", t + H), rl.Taken("sms", t + 2 * H)]
+    assert rl.landing(EMERGENCY, top, rl.Taken("sms", t + 3 * H)) == "0.2.1"  # a repeat
+    # an effective step still took its rung before it ended the cycle
+    assert rl.landing(GENERAL, [], rl.Taken("smart", t, effective=True)) == "0.0.0"

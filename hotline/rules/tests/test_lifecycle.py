@@ -53,9 +53,10 @@ def test_reply_needs_the_order_in_hand():
     assert "待签收" in str(exc.value)
 
 
-def test_two_phone_reminders_before_supervision():
-    """§6.5: after 2 phone reminders without a result the order is supervised."""
-    assert lc.reminders_before_supervision() == 2
+def test_supervise_is_offered_only_while_a_unit_holds_the_order():
+    """§6.5 supervises handling units: not an order waiting for review (no unit yet)."""
+    assert "supervise" not in lc.allowed_actions("pending_review", "supervisor")
+    assert "supervise" in lc.allowed_actions("handling", "supervisor")
 
 
 def test_allowed_actions_for_a_unit_handling_an_order():

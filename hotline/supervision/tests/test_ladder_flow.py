@@ -161,7 +161,7 @@ def test_a_step_already_taken_by_the_system_is_refused_to_a_second_taker(
     as_, dispatch, clerk, supervisor, gateway
 ):
     """The suggested rung is claimed by its key: the supervisor who comes second is told."""
-    from hotline.supervision.actions import do_take_step
+    from hotline.supervision.actions import do_supervise
     from hotline.supervision.models import SweepMark
 
     order = dispatch()
@@ -176,6 +176,6 @@ def test_a_step_already_taken_by_the_system_is_refused_to_a_second_taker(
     from hotline.orders.errors import Conflict
 
     with pytest.raises(Conflict) as err:
-        do_take_step(order, supervisor, now=now)
+        do_supervise(order, supervisor, now=now)
     assert "已由系统或其他督办员完成" in err.value.message
     assert not SupervisionRecord.objects.filter(order=order).exists()
