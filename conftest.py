@@ -206,6 +206,18 @@ def district_clerk(org):
 
 
 @pytest.fixture
+def street_clerk(org):
+    """承办单位 clerk of 新华街道办事处 — the co-unit (协办) when an order has one."""
+    return _user("t_street", "unit", org.street_office, family="周", given="平")
+
+
+@pytest.fixture
+def water_clerk(org):
+    """承办单位 clerk of 乌海市自来水公司 — a unit that never had the order."""
+    return _user("t_water", "unit", org.water, family="吴", given="涛")
+
+
+@pytest.fixture
 def supervisor(org):
     """督办员: reminds and supervises late units (§6.5)."""
     return _user("t_supervisor", "supervisor", org.centre, family="赵", given="磊")

@@ -21,7 +21,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Q, Sum
 
-from hotline.orders.errors import ActionError, Conflict, Forbidden
+from hotline.orders.errors import ActionError, Conflict, Forbidden, ValidationFailed
 from hotline.orders.models import (
     Assignment,
     Deadline,
@@ -32,7 +32,7 @@ from hotline.orders.models import (
 )
 from hotline.org.models import Unit, User
 from hotline.rules import deadlines as dl
-from hotline.rules import ladder, lifecycle
+from hotline.rules import ladder, lifecycle, screening
 
 Guard = Callable[[WorkOrder, User | None, datetime], ActionError | None]
 
@@ -113,6 +113,17 @@ def _co_sign(order: WorkOrder, actor: User | None, now: datetime) -> ActionError
         return problem
     if pending_co_assignment(order, actor) is None:
         return Conflict("本单位没有待签收的协办任务", state=order.state)
+    return None
+
+
+def _submit(order: WorkOrder, actor: User | None, now: datetime) -> ActionError | None:
+    """§6.1.5: an order goes to review only with its required fields — a channel
+    submission merged before it was accepted and then unmerged may still lack them."""
+    missing = screening.missing_required_fields(
+        {name: getattr(order, name) for name in screening.REQUIRED_ORDER_FIELDS}
+    )
+    if missing:
+        return ValidationFailed(missing)
     return None
 
 
@@ -310,6 +321,7 @@ def _supervise(order: WorkOrder, actor: User | None, now: datetime) -> ActionErr
 GUARDS: dict[str, Guard] = {
     "reject": _reject,
     "direct_close": _direct_close,
+    "submit": _submit,
     "sign": _lead_unit_only,
     "co_sign": _co_sign,
     "unit_return": _lead_unit_only,
