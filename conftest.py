@@ -51,6 +51,28 @@ def pytest_configure(config):
     config._hotline_base_travels = len(time_machine.traveller_stack)
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """``@pytest.mark.clause("6.4.1")`` names clauses of the standard (docs/standard/); a
+    number the standard does not have is a mistake caught at collection."""
+    from scripts.clauses import standard_clauses, unknown
+
+    known = standard_clauses()
+    wrong = unknown(
+        [
+            (item.nodeid, n)
+            for item in items
+            for m in item.iter_markers("clause")
+            for n in (m.args or ("",))
+        ],
+        known,
+    )
+    if wrong:
+        raise pytest.UsageError(
+            "clause markers name clauses the standard does not have "
+            f"(known: {', '.join(known)}):\n" + "\n".join(wrong)
+        )
+
+
 def pytest_unconfigure(config):
     travel = getattr(config, "_hotline_travel", None)
     if travel is not None:
@@ -257,6 +279,22 @@ def appeal(org):
         "display_mode": "public",
         "urgency": "normal",
     }
+
+
+@pytest.fixture
+def shared_data():
+    """``shared_data(name)`` → the path of a file of the shared data (``../shared/data``
+    beside the checkout, or ``$HOTLINE_SHARED_DIR/data``, never copied into the repository).
+    A test that needs it fails saying where it looked when the file is missing."""
+    from hotline.common.shared import SharedMissing, data_path
+
+    def find(name: str):
+        try:
+            return data_path(name)
+        except SharedMissing as exc:
+            pytest.fail(f"this test needs the shared data: {exc}", pytrace=False)
+
+    return find
 
 
 @pytest.fixture(autouse=True)

@@ -80,6 +80,7 @@ def test_attachment_is_served_only_to_who_may_see_the_order(
     assert as_(other_clerk).client.get(url).status_code == 404
 
 
+@pytest.mark.clause("6.6.3")
 def test_unit_explains_no_further_handling_with_an_uploaded_document(
     as_, agent, reviewer, clerk, appeal, org
 ):

@@ -40,6 +40,7 @@ def test_a_second_call_about_the_same_roof_is_found(flow, agent):
     assert "同一区域" in found[0].reason
 
 
+@pytest.mark.clause("6.6.3")
 def test_same_citizen_same_fact_after_closing_is_a_repeat(flow, agent, callback_agent):
     """§6.6.3 c: handled and replied, then raised again by the same citizen."""
     done = flow.pending_callback()

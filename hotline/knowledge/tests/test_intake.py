@@ -34,6 +34,7 @@ def test_entries_are_suggested_from_the_appeal_text(make_entry, agent, web):
     assert f'data-answer="{fund.answer}"' in page
 
 
+@pytest.mark.clause("6.7.1")
 def test_direct_close_links_the_entry_and_counts_its_use(make_entry, agent, appeal, web):
     fund = make_entry()
     r = web(agent).post(

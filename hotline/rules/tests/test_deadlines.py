@@ -12,6 +12,7 @@ def sh(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
 
 
+@pytest.mark.clause("6.2")
 def test_dispatch_is_due_one_working_day_after_acceptance(cal):
     """§6.2: a compliant order is dispatched within 1 working day."""
     d = dl.dispatch_deadline(sh(2026, 11, 27, 16, 0), cal)  # Friday
@@ -20,6 +21,7 @@ def test_dispatch_is_due_one_working_day_after_acceptance(cal):
     assert "跳过非工作日 2 天" in d.explanation()
 
 
+@pytest.mark.clause("6.4.2")
 def test_general_feedback_is_due_five_working_days_after_dispatch(cal):
     """§6.4.2: general orders give feedback within 5 working days."""
     d = dl.feedback_deadline(sh(2026, 11, 23, 10, 0), False, cal)
@@ -27,6 +29,7 @@ def test_general_feedback_is_due_five_working_days_after_dispatch(cal):
     assert d.basis == "working_days" and d.amount == 5
 
 
+@pytest.mark.clause("6.4.2")
 def test_general_feedback_across_national_day_2026(cal):
     """§6.4.2 across 国庆 2026: dispatched Sep 30 10:00 → due Oct 13 10:00, because Oct 1–7
     are holidays, Oct 10 (Saturday) is an adjusted working day and Oct 11 is off."""
@@ -36,6 +39,7 @@ def test_general_feedback_across_national_day_2026(cal):
     assert "10-01法定节假日" in text and "10-11周末" in text and "10-10" not in text
 
 
+@pytest.mark.clause("6.4.2")
 def test_emergency_feedback_is_due_two_natural_hours_after_dispatch(cal):
     """§6.4.2: emergency orders give feedback within 2 hours, holidays or not."""
     d = dl.feedback_deadline(sh(2026, 10, 3, 23, 30), True, cal)
@@ -43,6 +47,7 @@ def test_emergency_feedback_is_due_two_natural_hours_after_dispatch(cal):
     assert d.basis == "hours" and not d.skipped
 
 
+@pytest.mark.clause("6.4.1")
 def test_extension_adds_at_most_five_working_days(cal):
     """§6.4.1: an extension is normally at most 5 working days."""
     d = dl.extension_deadline(sh(2026, 11, 30, 10, 0), 5, cal)
@@ -53,6 +58,7 @@ def test_extension_adds_at_most_five_working_days(cal):
         dl.extension_deadline(sh(2026, 11, 30, 10, 0), 0, cal)
 
 
+@pytest.mark.clause("6.4.1")
 def test_hang_up_lasts_at_most_ninety_natural_days():
     """§6.4.1: hang-up (挂单) at most 90 natural days."""
     d = dl.hang_up_deadline(sh(2026, 11, 1, 9, 0), 90)
@@ -90,6 +96,7 @@ def test_sign_and_callback_limits_follow_centre_policy(cal):
     assert dl.callback_deadline(sh(2026, 11, 23, 9), cal, p).due == sh(2026, 11, 26, 9)
 
 
+@pytest.mark.clause("6.6.2")
 def test_reverify_answer_has_its_own_limit(cal):
     """§6.6.2: the unit verifies again within the centre's working days."""
     d = dl.reverify_deadline(sh(2026, 11, 23, 9), cal, dl.Policy(reverify_working_days=2))

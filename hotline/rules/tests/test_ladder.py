@@ -30,12 +30,14 @@ EMERGENCY = [
 DUE = sh(2026, 3, 9, 9, 0)
 
 
+@pytest.mark.clause("6.5")
 def test_an_order_that_is_not_behind_has_no_rung_to_climb():
     """§6.5 supervises late orders only: nothing behind, nothing planned."""
     assert rl.plan(GENERAL, [], behind_since=None) is None
     assert rl.plan([], [], behind_since=DUE) is None
 
 
+@pytest.mark.clause("6.5")
 def test_smart_supervision_starts_after_the_grace_period_once_overdue():
     """§6.5 a: the system's own supervision is the first rung, due ``start_after`` after
     the order fell behind."""
@@ -46,6 +48,7 @@ def test_smart_supervision_starts_after_the_grace_period_once_overdue():
     assert p.key == "0.0.0"
 
 
+@pytest.mark.clause("6.5")
 def test_two_unanswered_phone_reminders_start_supervision_at_once():
     """§6.5: after 2 phone reminders without a result the order goes under supervision."""
     entered = DUE + H
@@ -53,6 +56,7 @@ def test_two_unanswered_phone_reminders_start_supervision_at_once():
     assert p.due_at == entered and "电话催办2次" in p.reason
 
 
+@pytest.mark.clause("6.5")
 def test_each_rung_without_result_escalates_to_the_next():
     """§6.5 b–d: phone (handlers, then leaders), SMS, then other forms, each after its wait."""
     t0 = DUE + 4 * H
@@ -70,6 +74,7 @@ def test_each_rung_without_result_escalates_to_the_next():
     assert rl.plan(GENERAL, taken, behind_since=DUE, start_after=4 * H) is None  # the top
 
 
+@pytest.mark.clause("6.5")
 def test_a_person_may_skip_ahead_and_the_ladder_follows():
     """A supervisor who goes straight to SMS supervision (§6.5 c) moves the order there."""
     taken = [rl.Taken("sms", DUE + H)]
@@ -94,6 +99,7 @@ def test_an_effective_step_ends_the_cycle_and_a_still_late_order_starts_again():
     assert p.due_at == DUE + 5 * H and p.key == "1.0.0"
 
 
+@pytest.mark.clause("6.4.4")
 def test_emergency_escalation_repeats_until_the_unit_replies():
     """§6.4.4: every rung automatic, the last repeating every 30 minutes."""
     start = sh(2026, 3, 2, 9, 22, 30)

@@ -3,6 +3,7 @@ see what, notices per unit, and a ladder that is configuration, not code."""
 
 from __future__ import annotations
 
+import pytest
 import time_machine
 
 from hotline.orders import actions
@@ -70,6 +71,7 @@ def test_units_and_citizens_cannot_read_the_board_but_units_read_their_notices(
     assert sup["unread"] >= 1 and all(n["unit"] is None for n in sup["results"])
 
 
+@pytest.mark.clause("6.5")
 def test_supervision_before_the_deadline_is_refused_and_bad_input_is_a_field_error(
     as_, dispatch, clerk, supervisor
 ):
@@ -90,6 +92,7 @@ def test_supervision_before_the_deadline_is_refused_and_bad_input_is_a_field_err
     assert not SupervisionRecord.objects.filter(order=order).exists()
 
 
+@pytest.mark.clause("6.5")
 def test_the_ladder_is_configuration_an_admin_edit_changes_what_the_sweep_does(
     as_, dispatch, clerk, supervisor, gateway
 ):

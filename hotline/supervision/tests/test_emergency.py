@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from hotline.orders import actions
@@ -15,6 +16,7 @@ from hotline.supervision.tests.conftest import sh
 OUTAGE = {"emergency_kind": "a_utility_outage", "title": "康乐小区整片停水"}
 
 
+@pytest.mark.clause("6.4.4")
 def test_the_emergency_department_hears_at_acceptance_and_at_dispatch(
     as_, agent, reviewer, appeal, phones, django_capture_on_commit_callbacks
 ):
@@ -50,6 +52,7 @@ def test_a_report_lost_with_a_dying_process_is_made_by_the_next_sweep(agent, app
     assert Notice.objects.filter(unit=phones.emergency, kind="emergency").count() == 1
 
 
+@pytest.mark.clause("6.4.2", "6.4.4", "6.5")
 def test_an_unsigned_emergency_order_escalates_within_its_two_hours(
     as_, dispatch, clerk, supervisor, gateway
 ):

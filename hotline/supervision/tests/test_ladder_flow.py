@@ -3,6 +3,7 @@ automatic reminders, 2 phone reminders → 督办 (§6.5), then the ladder §6.5
 
 from __future__ import annotations
 
+import pytest
 import time_machine
 
 from hotline.orders import actions
@@ -18,6 +19,7 @@ def row(board: dict, number: str) -> dict:
     return rows[0]
 
 
+@pytest.mark.clause("6.5")
 def test_an_order_left_alone_climbs_the_whole_ladder(as_, dispatch, clerk, supervisor, gateway):
     """§6.5: late order → phone reminders ×2 → supervision: a) smart (by the system),
     b) phone to handlers, 分管领导, 单位负责人 (suggested, taken by the 督办员), c) SMS to the
@@ -116,6 +118,7 @@ def test_an_order_left_alone_climbs_the_whole_ladder(as_, dispatch, clerk, super
         assert methods == ["smart", "phone", "phone", "phone", "sms", "other"]
 
 
+@pytest.mark.clause("6.5")
 def test_the_unit_replying_stops_the_ladder(dispatch, clerk, supervisor, gateway):
     """Supervision watches late orders only: once the unit replies nothing more is sent."""
     order = dispatch()

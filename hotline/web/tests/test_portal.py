@@ -23,6 +23,7 @@ APPEAL = {
 }
 
 
+@pytest.mark.clause("5.1", "6.1.2")
 def test_citizen_submits_an_appeal_with_a_photo_and_gets_its_number(db):
     """§5.1, §6.1.2: a portal submission becomes a draft (待受理) with channel portal."""
     r = Client().post("/portal/", {**APPEAL, "attachments": [png()]})
