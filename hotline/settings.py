@@ -288,6 +288,32 @@ if not 0 < HOTLINE_POLICY["warning_share"] < 1:
 
 HOTLINE_CENTRE_NAME = env("HOTLINE_CENTRE_NAME", "乌海市12345政务服务便民热线") or ""
 
+
+def _tiers(value: str | None) -> list[tuple[float, str, str]] | None:
+    """``HOTLINE_ASSESSMENT_TIERS=90,80,60``: the lowest scores of 优秀, 良好 and 一般
+    (docs/assessment.md); unset: the defaults of ``hotline.analytics.assessment``."""
+    if value is None:
+        return None
+    try:
+        cuts = [float(v) for v in value.split(",")]
+    except ValueError:
+        cuts = []
+    if len(cuts) != 3 or not 100 >= cuts[0] > cuts[1] > cuts[2] >= 0:
+        raise ImproperlyConfigured(
+            f"HOTLINE_ASSESSMENT_TIERS={value!r}: expected three falling scores, e.g. 90,80,60"
+        )
+    return list(zip(cuts, ("excellent", "good", "fair"), ("优秀", "良好", "一般"), strict=True))
+
+
+# Limits other parts read with a default of their own; each can be set from the environment.
+_tiers_value = _tiers(env("HOTLINE_ASSESSMENT_TIERS"))
+if _tiers_value is not None:
+    HOTLINE_ASSESSMENT_TIERS = _tiers_value
+HOTLINE_HOTSPOT_MAX_RECORDS = envint("HOTLINE_HOTSPOT_MAX_RECORDS", 20_000, 100)
+HOTLINE_CHANNEL_MAX_FILES = envint("HOTLINE_CHANNEL_MAX_FILES", 9, 1)
+HOTLINE_CHANNEL_TRACK_PER_MINUTE = envint("HOTLINE_CHANNEL_TRACK_PER_MINUTE", 20, 1)
+HOTLINE_OPEN311_READS_PER_MINUTE = envint("HOTLINE_OPEN311_READS_PER_MINUTE", 120, 1)
+
 # --- supervision: the sweep, the ladder, the outbox (§6.5, §6.4.4; docs/supervision.md) ---
 
 HOTLINE_TASKS = {
