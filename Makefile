@@ -7,8 +7,12 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # Redis database.
 DEPLOY_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
+# The suite again with the wall clock fixed on days that cross holidays (the first working
+# day after 国庆, and a day of 2027, a year chinesecalendar does not know): a test that
+# depends on the real date fails here, not on some day of the year.
+FIXED_DATES ?= 2026-10-08T09:00+08:00 2027-01-04T09:00+08:00
 
-.PHONY: setup browser-deps deploy-deps run test test-sqlite test-postgres test-deploy dist lint format check bench clean
+.PHONY: setup browser-deps deploy-deps run test test-sqlite test-postgres test-dates test-deploy dist lint format check bench clean
 
 # Install everything into a local virtualenv (re-run when pyproject.toml changes).
 $(VENV)/.installed: pyproject.toml
@@ -58,8 +62,9 @@ dist: setup
 run: setup
 	$(BIN)/hotline run
 
-# The whole test suite, on SQLite and on PostgreSQL (what CI runs).
-test: setup browser-deps lint test-sqlite test-postgres test-deploy
+# The whole test suite, on SQLite and on PostgreSQL, the non-browser suite on fixed dates,
+# then the production topology once (what CI runs).
+test: setup browser-deps lint test-sqlite test-postgres test-dates test-deploy
 
 test-sqlite: setup browser-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
@@ -72,6 +77,12 @@ test-postgres: setup browser-deps
 test-deploy: setup deploy-deps dist
 	HOTLINE_DATABASE_URL=$(PG_URL) HOTLINE_DEPLOY_REDIS_URL=$(DEPLOY_REDIS_URL) \
 	  $(BIN)/pytest -q -p no:cacheprovider deploy/tests $(PYTEST_ARGS)
+
+test-dates: setup
+	@for d in $(FIXED_DATES); do \
+	  echo "== the suite with the clock at $$d"; \
+	  $(BIN)/pytest -q -n 2 -m "not browser" --fixed-now=$$d $(PYTEST_ARGS) || exit 1; \
+	done
 
 lint: setup
 	$(BIN)/ruff check .

@@ -8,13 +8,127 @@ dispatches, the clerk of 海勃湾区住建局 (``clerk``) handles orders of tha
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 
 # The real-Chromium fixtures (``browser``, ``person``) are shared by every app's browser tests:
 # one plugin, so one Playwright per session (two would fight over the thread's asyncio loop).
 pytest_plugins = ["hotline.web.tests.browser.fixtures"]
+
+
+# ---------------------------------------------------------------------------
+# Time.  Tests that make orders set the clock (``now=`` arguments, time-machine travel, or the
+# ``now`` fixture below); ``make test`` then runs the suite again on fixed dates that cross
+# holidays (``--fixed-now``) to prove that nothing else reads the real date.
+
+# A Tuesday in an ordinary working week (no holiday within 5 working days either side).
+DEFAULT_NOW = datetime.fromisoformat("2026-03-10T10:00:00+08:00")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fixed-now",
+        metavar="ISO-8601",
+        default=os.environ.get("HOTLINE_TEST_NOW") or None,
+        help="run the whole session as if the wall clock read this instant (time-machine, "
+        "ticking), e.g. 2026-10-08T09:00+08:00; default $HOTLINE_TEST_NOW",
+    )
+
+
+def pytest_configure(config):
+    value = config.getoption("--fixed-now")
+    if value:
+        start = datetime.fromisoformat(value)
+        if start.tzinfo is None:
+            raise pytest.UsageError("--fixed-now needs an offset, e.g. 2026-10-08T09:00+08:00")
+        config._hotline_travel = time_machine.travel(start, tick=True)
+        config._hotline_travel.start()
+    # travels started by the session itself (``--fixed-now``) are not a test's own clock
+    config._hotline_base_travels = len(time_machine.traveller_stack)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """``@pytest.mark.clause("6.4.1")`` names clauses of the standard (docs/standard/); a
+    number the standard does not have is a mistake caught at collection."""
+    from scripts.clauses import standard_clauses, unknown
+
+    known = standard_clauses()
+    wrong = unknown(
+        [
+            (item.nodeid, n)
+            for item in items
+            for m in item.iter_markers("clause")
+            for n in (m.args or ("",))
+        ],
+        known,
+    )
+    if wrong:
+        raise pytest.UsageError(
+            "clause markers name clauses the standard does not have "
+            f"(known: {', '.join(known)}):\n" + "\n".join(wrong)
+        )
+
+
+def pytest_unconfigure(config):
+    travel = getattr(config, "_hotline_travel", None)
+    if travel is not None:
+        travel.stop()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--fixed-now")
+    return f"fixed wall clock: {value} (ticking)" if value else None
+
+
+@pytest.fixture
+def now():
+    """Freeze the clock for the test at ``DEFAULT_NOW`` (time-machine, ``tick=False``) and
+    return that instant; ``now.shift(…)``-style moves go through ``time_machine`` directly."""
+    with time_machine.travel(DEFAULT_NOW, tick=False):
+        yield DEFAULT_NOW
+
+
+@pytest.fixture(autouse=True)
+def _orders_need_a_clock(request):
+    """Fail a test that makes a work order on the wall clock: its deadlines, lights and
+    working days would then depend on the day the suite runs (an order stamped within a
+    minute of the real time, while the test itself set no clock).
+
+    Browser tests are exempt: Chromium keeps the real time (its cookies would expire if the
+    server's clock jumped), so they run on the wall clock and are left out of the
+    fixed-date passes of ``make test``."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    from django.db.models.signals import post_save
+
+    from hotline.orders.models import WorkOrder
+
+    base = request.config._hotline_base_travels
+    offenders: list[str] = []
+
+    def check(sender, instance, created, **kwargs):
+        if not created or len(time_machine.traveller_stack) > base:
+            return
+        wall = datetime.now(tz=instance.created_at.tzinfo)
+        if abs(wall - instance.created_at) < timedelta(minutes=1):
+            offenders.append(instance.number or "(new order)")
+
+    post_save.connect(check, sender=WorkOrder, weak=False, dispatch_uid="orders-need-a-clock")
+    try:
+        yield
+    finally:
+        post_save.disconnect(sender=WorkOrder, dispatch_uid="orders-need-a-clock")
+    if offenders:
+        pytest.fail(
+            f"order {offenders[0]} was made on the wall clock: pass now=… or travel "
+            "(the `now` fixture, time_machine.travel(..., tick=False))",
+            pytrace=False,
+        )
 
 
 @dataclass
@@ -114,6 +228,18 @@ def district_clerk(org):
 
 
 @pytest.fixture
+def street_clerk(org):
+    """承办单位 clerk of 新华街道办事处 — the co-unit (协办) when an order has one."""
+    return _user("t_street", "unit", org.street_office, family="周", given="平")
+
+
+@pytest.fixture
+def water_clerk(org):
+    """承办单位 clerk of 乌海市自来水公司 — a unit that never had the order."""
+    return _user("t_water", "unit", org.water, family="吴", given="涛")
+
+
+@pytest.fixture
 def supervisor(org):
     """督办员: reminds and supervises late units (§6.5)."""
     return _user("t_supervisor", "supervisor", org.centre, family="赵", given="磊")
@@ -153,6 +279,22 @@ def appeal(org):
         "display_mode": "public",
         "urgency": "normal",
     }
+
+
+@pytest.fixture
+def shared_data():
+    """``shared_data(name)`` → the path of a file of the shared data (``../shared/data``
+    beside the checkout, or ``$HOTLINE_SHARED_DIR/data``, never copied into the repository).
+    A test that needs it fails saying where it looked when the file is missing."""
+    from hotline.common.shared import SharedMissing, data_path
+
+    def find(name: str):
+        try:
+            return data_path(name)
+        except SharedMissing as exc:
+            pytest.fail(f"this test needs the shared data: {exc}", pytrace=False)
+
+    return find
 
 
 @pytest.fixture(autouse=True)

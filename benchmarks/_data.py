@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hotline.common.shared import SharedMissing, data_path
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def shared_data() -> Path:
-    """``$HOTLINE_SHARED_DATA``, else the first existing ``shared/data`` beside the repo."""
-    env = os.environ.get("HOTLINE_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO.parent / "shared" / "data", REPO.parents[1] / "shared" / "data"]
-    candidates.append(Path("/work/shared/data"))
-    for c in candidates:
-        if c.is_dir():
-            return c
-    raise SystemExit("shared data not found: set HOTLINE_SHARED_DATA")
+    """``shared/data`` beside the checkout, or under ``$HOTLINE_SHARED_DIR``
+    (``hotline.common.shared``)."""
+    try:
+        return data_path()
+    except SharedMissing as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def read_csv(name: str) -> list[dict[str, str]]:

@@ -3,7 +3,7 @@
     python benchmarks/hotspots.py [--top 15] [--scale 100000] [--texts]
 
 Reads ``teddy2020_hot.csv`` (4,326 messages with likes) from the shared data folder:
-``$HOTLINE_SHARED_DATA``, else ``<repo>/../shared/data``, else ``/work/shared/data``.
+``<repo>/../shared/data`` (or ``$HOTLINE_SHARED_DIR/data``).
 Prints the hottest groups, the rising topics of the data's last week, the repeats, timing
 and peak memory; the last line is one JSON object with the figures.  ``--texts`` also
 prints member titles, to judge the groups by reading them (not for pasting anywhere).
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import resource
 import sys
@@ -28,6 +27,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._data import shared_data
 from hotline.hotspots import (
     Appeal,
     HotspotConfig,
@@ -42,13 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
-    env = os.environ.get("HOTLINE_SHARED_DATA")
-    if env:
-        return Path(env)
-    for candidate in (REPO.parent / "shared" / "data", Path("/work/shared/data")):
-        if candidate.is_dir():
-            return candidate
-    sys.exit("shared data not found: set HOTLINE_SHARED_DATA")
+    return shared_data()
 
 
 def parse_time(text: str) -> datetime:

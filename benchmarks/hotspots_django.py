@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 import time
 from datetime import datetime
@@ -26,16 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._data import shared_data  # noqa: E402
+
 
 def data_file() -> Path:
-    for d in (
-        os.environ.get("HOTLINE_SHARED_DATA"),
-        ROOT.parent / "shared" / "data",
-        "/work/shared/data",
-    ):
-        if d and (Path(d) / "teddy2020_hot.csv").exists():
-            return Path(d) / "teddy2020_hot.csv"
-    sys.exit("teddy2020_hot.csv not found: set HOTLINE_SHARED_DATA")
+    return shared_data() / "teddy2020_hot.csv"
 
 
 def parse_time(text: str, tz) -> datetime:

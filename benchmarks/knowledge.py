@@ -2,8 +2,8 @@
 
 Setup
 -----
-Data: ``teddy2020_replies.csv`` from the shared data folder (``$HOTLINE_SHARED_DATA``,
-else ``<repo>/../shared/data``, else ``/work/shared/data``): 2,816 citizen messages, each
+Data: ``teddy2020_replies.csv`` from the shared data folder (``<repo>/../shared/data``, or
+``$HOTLINE_SHARED_DIR/data``): 2,816 citizen messages, each
 with the official reply of the unit that handled it.
 
 Knowledge entries.  Each reply becomes one entry, written only from the reply, the way a
@@ -70,6 +70,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks._data import shared_data  # noqa: E402
 from hotline.search import Analyzer, Engine, Params  # noqa: E402
 from hotline.search.analysis import (  # noqa: E402
     BIGRAM,
@@ -90,13 +91,7 @@ SEED = 20200
 
 
 def data_dir() -> Path:
-    env = os.environ.get("HOTLINE_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO.parent / "shared" / "data", Path("/work/shared/data")]
-    for path in candidates:
-        if (path / "teddy2020_replies.csv").exists():
-            return path
-    raise SystemExit("teddy2020_replies.csv not found; set HOTLINE_SHARED_DATA")
+    return shared_data()
 
 
 def load_messages() -> list[dict[str, str]]:

@@ -396,6 +396,8 @@ HOTLINE_ATTACHMENT_LIMITS = {
 HOTLINE_POLICY = {
     "sign_working_days": envint("HOTLINE_SIGN_WORKING_DAYS", 1),
     "emergency_sign_minutes": envint("HOTLINE_EMERGENCY_SIGN_MINUTES", 30, 1),
+    # §6.2 + §6.4.4 as this centre reads them: emergency orders reviewed within minutes
+    "emergency_dispatch_minutes": envint("HOTLINE_EMERGENCY_DISPATCH_MINUTES", 30, 1),
     "callback_working_days": envint("HOTLINE_CALLBACK_WORKING_DAYS", 2),
     "reverify_working_days": envint("HOTLINE_REVERIFY_WORKING_DAYS", 2),
     "warning_share": envint("HOTLINE_WARNING_PERCENT", 75, 1) / 100,
@@ -415,6 +417,32 @@ HOTLINE_PRIVACY_CONTACT = (
     env("HOTLINE_PRIVACY_CONTACT", "拨打 12345 热线，或到热线中心窗口办理") or ""
 )
 
+
+def _tiers(value: str | None) -> list[tuple[float, str, str]] | None:
+    """``HOTLINE_ASSESSMENT_TIERS=90,80,60``: the lowest scores of 优秀, 良好 and 一般
+    (docs/assessment.md); unset: the defaults of ``hotline.analytics.assessment``."""
+    if value is None:
+        return None
+    try:
+        cuts = [float(v) for v in value.split(",")]
+    except ValueError:
+        cuts = []
+    if len(cuts) != 3 or not 100 >= cuts[0] > cuts[1] > cuts[2] >= 0:
+        raise ImproperlyConfigured(
+            f"HOTLINE_ASSESSMENT_TIERS={value!r}: expected three falling scores, e.g. 90,80,60"
+        )
+    return list(zip(cuts, ("excellent", "good", "fair"), ("优秀", "良好", "一般"), strict=True))
+
+
+# Limits other parts read with a default of their own; each can be set from the environment.
+_tiers_value = _tiers(env("HOTLINE_ASSESSMENT_TIERS"))
+if _tiers_value is not None:
+    HOTLINE_ASSESSMENT_TIERS = _tiers_value
+HOTLINE_HOTSPOT_MAX_RECORDS = envint("HOTLINE_HOTSPOT_MAX_RECORDS", 20_000, 100)
+HOTLINE_CHANNEL_MAX_FILES = envint("HOTLINE_CHANNEL_MAX_FILES", 9, 1)
+HOTLINE_CHANNEL_TRACK_PER_MINUTE = envint("HOTLINE_CHANNEL_TRACK_PER_MINUTE", 20, 1)
+HOTLINE_OPEN311_READS_PER_MINUTE = envint("HOTLINE_OPEN311_READS_PER_MINUTE", 120, 1)
+
 # --- supervision: the sweep, the ladder, the outbox (§6.5, §6.4.4; docs/supervision.md) ---
 
 HOTLINE_TASKS = {
@@ -424,12 +452,10 @@ HOTLINE_TASKS = {
     "sweep_minutes": envint("HOTLINE_SWEEP_MINUTES", 1, 1),
 }
 HOTLINE_SUPERVISION = {
-    # A ladder starts once the order is behind ("overdue", or for emergencies already in
-    # "warning") and this many minutes have passed: working-day time for general orders,
-    # clock time for emergency orders.  The rungs themselves are admin-editable (LadderStep).
-    "general_start_on": "overdue",
+    # A ladder starts once the order is overdue (§6.5: 督办 is for overdue orders) and this
+    # many minutes have passed: working-day time for general orders, clock time for
+    # emergency orders.  The rungs themselves are admin-editable (LadderStep).
     "general_start_after_minutes": envint("HOTLINE_LADDER_START_AFTER_MINUTES", 240, 0),
-    "emergency_start_on": "warning",
     "emergency_start_after_minutes": envint("HOTLINE_EMERGENCY_LADDER_START_AFTER_MINUTES", 0, 0),
     "reminder_channels": {"warning": ["system"], "overdue": ["system", "sms"]},
     "emergency_report_window_hours": 48,

@@ -170,7 +170,14 @@ class ReminderIn(Schema):
 
 
 class SupervisionIn(Schema):
-    method: str = Field(..., max_length=16, description="smart/phone/sms/other (§6.5 a–d)")
+    """One supervision step (§6.5 a–d) on an overdue order — the same step whichever
+    endpoint takes it (``supervision.actions.do_supervise``)."""
+
+    method: str = Field(
+        "",
+        max_length=16,
+        description="smart/phone/sms/other (§6.5 a–d)；留空：采用系统建议的下一步",
+    )
     other_form: str = Field("", max_length=32)
     target: str = Field("", max_length=100)
     content: str = Field("", max_length=2000)

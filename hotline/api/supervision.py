@@ -193,15 +193,6 @@ class StatusOut(Schema):
     messages: list[MessageOut]
 
 
-class StepIn(Schema):
-    method: str = Field("", max_length=16, description="留空：采用系统建议的下一步（§6.5 a–d）")
-    other_form: str = Field("", max_length=32)
-    target: str = Field("", max_length=100)
-    content: str = Field("", max_length=2000)
-    result: str = Field("", max_length=2000)
-    effective: bool = False
-
-
 class OutboxParams(Schema):
     state: Literal["pending", "sending", "sent", "dead"] | None = None
     channel: Literal["system", "sms", "wechat"] | None = None
@@ -303,9 +294,9 @@ def remind(request, number: str, payload: s.ReminderIn):
     response={200: StatusOut, **s.ERRORS},
     summary="执行督办步骤（默认系统建议的下一步，§6.5 a–d）",
 )
-def take_step(request, number: str, payload: StepIn):
+def take_step(request, number: str, payload: s.SupervisionIn):
     order = _order(request, number)
-    actions.do_take_step(order, request.auth, **payload.dict())
+    actions.do_supervise(order, request.auth, **payload.dict())
     return localise(queries.order_status(WorkOrder.objects.get(pk=order.pk), clock.now()))
 
 

@@ -18,6 +18,7 @@ from hotline.intelligence import demo as intelligence_demo
 from hotline.knowledge import demo as knowledge_demo
 from hotline.orders import actions as act
 from hotline.orders.errors import ActionError
+from hotline.orders.guards import overdue_since
 from hotline.orders.models import OrderSequence, WorkOrder
 from hotline.org.models import ApiToken, Area, Unit, User
 from hotline.rules.calendar import SHANGHAI
@@ -395,7 +396,7 @@ class Story:
                         now=tr,
                     )
                     tr += timedelta(hours=rng.uniform(4, 20))
-                if self.due(tr) and order.reminder_count >= 2:
+                if self.due(tr) and order.reminder_count >= 2 and overdue_since(order, tr):
                     sup.do_supervise(
                         order,
                         self.cast.supervisor,
@@ -645,15 +646,16 @@ def build_showcase(now: datetime | None = None) -> int:
         result="仍未回复处理结果",
         now=h(24 * 2),
     )
-    sup.do_supervise(
-        o,
-        supervisor,
-        method="phone",
-        target=f"{zjj.name}分管领导",
-        content="超期未反馈，电话督办分管领导",
-        result="承诺本周内办结",
-        now=h(24),
-    )
+    if overdue_since(o, h(24)):  # §6.5: only an overdue order is supervised
+        sup.do_supervise(
+            o,
+            supervisor,
+            method="phone",
+            target=f"{zjj.name}分管领导",
+            content="超期未反馈，电话督办分管领导",
+            result="承诺本周内办结",
+            now=h(24),
+        )
     o = new(
         "小区突发大面积停水（应急）",
         1.5,

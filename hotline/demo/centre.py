@@ -1,5 +1,5 @@
 """The demo centre: a prefecture-level city with three districts, their streets and
-communities, 40-odd handling units and one user per role.  Written for this project."""
+communities, 61 handling units and one user per role.  Written for this project."""
 
 from __future__ import annotations
 

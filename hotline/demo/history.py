@@ -269,6 +269,7 @@ def _deadline(
         "clause": clause,
         "rule": rule or dl.DEADLINE_KINDS.label(kind),
         "skipped": "[]",
+        "paused": "[]",
         "provisional": False,
         "created_at": start,
     }

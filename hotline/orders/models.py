@@ -239,6 +239,8 @@ class Deadline(models.Model):
     clause = models.CharField(max_length=32)
     rule = models.CharField(max_length=100)
     skipped = models.JSONField(default=list, blank=True)
+    # [[stopped, resumed], …] ISO instants: spans the clock stood still (退回受理, §6.2)
+    paused = models.JSONField(default=list, blank=True)
     provisional = models.BooleanField("暂定", default=False)
     met_at = models.DateTimeField("完成时间", null=True, blank=True)
     superseded_at = models.DateTimeField("失效时间", null=True, blank=True)

@@ -10,8 +10,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hotline import clock
-from hotline.orders import privacy
+from hotline.orders import guards, privacy
 from hotline.orders.actions import as_rule_deadline, policy
+from hotline.orders.errors import ActionError, from_rules
 from hotline.orders.models import Deadline, WorkOrder
 from hotline.org.models import Unit, User
 from hotline.rules import deadlines as dl
@@ -193,18 +194,29 @@ def next_due(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     )
 
 
-def allowed_actions(user: User, order: WorkOrder) -> list[str]:
-    """Actions the UI may offer ``user`` on ``order`` (the transition table, then the unit
-    scope)."""
-    role = user.effective_role
-    actions = lifecycle.allowed_actions(order.state, role)
-    if role == "unit":
-        lead = bool(
-            order.lead_unit_id and user.unit_id and order.lead_unit.path.startswith(user.unit.path)
-        )
-        if not lead:
-            actions = [a for a in actions if a in {"co_sign", "comment"}]
-    return actions
+def refusal(
+    user: User, order: WorkOrder, action: str, now: datetime | None = None
+) -> ActionError | None:
+    """Why ``user`` may not take ``action`` on ``order`` at ``now`` — the transition table
+    (the role never may, or not from this state) or the action's guard (``guards``) — or
+    None when the action is open to them.  The action itself raises the same error."""
+    try:
+        lifecycle.transition(action, order.state, user.effective_role)
+    except (lifecycle.IllegalTransition, lifecycle.RoleNotAllowed) as exc:
+        return from_rules(exc)
+    return guards.problem(action, order, user, now or clock.now())
+
+
+def allowed_actions(user: User, order: WorkOrder, now: datetime | None = None) -> list[str]:
+    """Actions the UI offers ``user`` on ``order``: the transition table for the role and
+    state, then each action's guard (unit scope, pending requests, callbacks, §6.5 overdue).
+    ``create`` is not an action on an existing order."""
+    now = now or clock.now()
+    return [
+        a
+        for a in lifecycle.allowed_actions(order.state, user.effective_role)
+        if a != "create" and guards.problem(a, order, user, now) is None
+    ]
 
 
 def policy_dict() -> dict[str, Any]:

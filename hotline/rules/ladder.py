@@ -12,8 +12,10 @@ only says how to climb it.  Nothing here reads the clock or the database.
 
 The rules of the climb:
 
-* The ladder runs only while the order is *behind* (a running deadline is overdue, or — for
-  the emergency track — already in warning).  An order that caught up pauses the ladder.
+* The ladder runs only while the order is *overdue* (§6.5 "针对超期工单"): a running
+  deadline the unit answers for has passed.  An order that caught up pauses the ladder.
+  Before that, the unit is only reminded (提醒: the sweep's yellow notices, a supervisor's
+  call), which is neither 催办 nor 督办 and does not count in the assessment.
 * It starts ``start_after`` after the order fell behind, or at once when the order entered
   supervision through 2 unanswered phone reminders (§6.5), whichever is earlier.
 * Each step is due ``after`` its predecessor was taken without a result.  A step taken by a
@@ -28,7 +30,7 @@ The rules of the climb:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,6 +70,45 @@ TRACKS = Vocabulary(
 )
 
 Advance = Callable[[datetime, timedelta], datetime]
+
+# Deadlines the lead unit answers for (sign-for, feedback, extension end, hang-up end);
+# the dispatch and callback limits are the centre's own and are not supervised (§6.5).
+UNIT_DEADLINE_KINDS = ("sign", "feedback", "extension", "hang_up")
+
+# A supervisor's phone call to the unit (§6.5): 催办 when the order is overdue — two of
+# them without a result put it under 督办 — and a mere 提醒 before any deadline passed.
+REMINDER_KINDS = Vocabulary(
+    "reminder_kind",
+    [
+        Term("urge", "电话催办", "§6.5", "danger"),
+        Term("prompt", "电话提醒", "§6.5 [beyond]", "info"),
+    ],
+)
+
+
+def overdue_since(deadlines: Iterable[tuple[str, datetime]], now: datetime) -> datetime | None:
+    """Since when an order is overdue in the sense of §6.5: the earliest ``due`` instant
+    already passed among its running deadlines ``(kind, due)`` that the unit answers for;
+    None while none has passed (or the unit caught up)."""
+    return min(
+        (due for kind, due in deadlines if kind in UNIT_DEADLINE_KINDS and due <= now),
+        default=None,
+    )
+
+
+def reminder_kind(overdue: datetime | None) -> str:
+    """§6.5: "针对超期工单 … 电话催办" — a call about an overdue order is a 催办; a call
+    before any deadline passed is a 提醒 (``prompt``) that counts neither toward the two
+    催办 that lead to 督办 nor in the unit's assessment."""
+    return "urge" if overdue is not None else "prompt"
+
+
+def enters_supervision(unanswered_urges: int) -> bool:
+    """§6.5: "经电话催办2次后，仍然未回复处理结果的工单，将进行督办"."""
+    return unanswered_urges >= REMINDERS_BEFORE_SUPERVISION
+
+
+REMINDERS_BEFORE_SUPERVISION = 2  # §6.5
 
 
 def natural(start: datetime, span: timedelta) -> datetime:
@@ -176,6 +217,21 @@ def position(ladder: Sequence[Step], taken: Sequence[Taken]) -> Position:
     )
 
 
+def landing(ladder: Sequence[Step], taken: Sequence[Taken], new: Taken) -> str | None:
+    """The key of the rung a new step lands on, or None when it lands on none.
+
+    A step taken by hand counts like the rung it matches (see the module docstring): a
+    supervisor who records an SMS supervision while the ladder suggests a phone call has
+    taken the SMS rung, so that rung's messages must go out with it.  A step of a method
+    the ladder has already passed lands on no rung.  The step is placed as if without
+    result: one that was *effective* still took its rung before it ended the cycle."""
+    before = position(ladder, taken)
+    after = position(ladder, [*taken, Taken(new.method, new.at, False)])
+    if after.position < 0 or (after.position, after.round) == (before.position, before.round):
+        return None
+    return f"{after.cycle}.{after.position}.{after.round}"
+
+
 def plan(
     ladder: Sequence[Step],
     taken: Sequence[Taken],
@@ -237,13 +293,20 @@ def plan(
 __all__ = [
     "CHANNELS",
     "RECIPIENTS",
+    "REMINDERS_BEFORE_SUPERVISION",
+    "REMINDER_KINDS",
     "TRACKS",
+    "UNIT_DEADLINE_KINDS",
     "Advance",
     "Plan",
     "Position",
     "Step",
     "Taken",
+    "enters_supervision",
+    "landing",
     "natural",
+    "overdue_since",
     "plan",
     "position",
+    "reminder_kind",
 ]

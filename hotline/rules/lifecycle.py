@@ -137,8 +137,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         "accept_reply", "答复认定通过", {"replied"}, "pending_callback", CENTRE | {CALLBACK}, "§6.6"
     ),
     _t("reverify", "再次核实", {"replied"}, "reverify", CENTRE | {CALLBACK}, "§6.6.2"),
+    # §6.5 supervises the handling units: only while a unit holds the order.  Both are also
+    # guarded by time (``hotline.orders.guards``): a call before any deadline has passed is
+    # a 提醒, not a 催办, and 督办 is for overdue orders only.
     _t("remind", "电话催办", WITH_UNIT, None, {SUPERVISOR}, "§6.5"),
-    _t("supervise", "督办", WITH_UNIT | {"pending_review"}, None, {SUPERVISOR, SYSTEM}, "§6.5 a–d"),
+    _t("supervise", "督办", WITH_UNIT, None, {SUPERVISOR, SYSTEM}, "§6.5 a–d"),
     # a merged order's citizen is called back too, once the main order waits for callback;
     # SYSTEM: a smart callback (SMS/WeChat survey, the citizen's own rating, §6.8.2) records
     # the answer and closes a satisfied, resolved order by itself (rules.callback.VERDICTS)
@@ -235,11 +238,6 @@ def may_close_after_callback(
     who cannot be reached after the centre's maximum attempts does not block closing
     (SPEC §6: unreachable citizens are retried per policy)."""
     return reached_callbacks > 0 or failed_attempts >= max_attempts
-
-
-def reminders_before_supervision() -> int:
-    """§6.5: after 2 phone reminders without a result the order goes under supervision."""
-    return 2
 
 
 SUPERVISION_LADDER = ("smart", "phone", "sms", "other")  # §6.5 a → d, the default escalation

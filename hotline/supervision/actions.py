@@ -1,8 +1,13 @@
-"""Supervisors' and units' changes around supervision: taking a rung of the ladder (§6.5),
-marking a notice read, retrying a dead letter.  The phone reminder (催办,
-``do_remind``) and the supervision record (督办, ``do_supervise``) are order changes built on
-``hotline.orders.actions.base``; ``do_take_step`` adds the ladder's bookkeeping around them in
-the same transaction."""
+"""Supervision steps (§6.5): the phone call to a unit (催办, or 提醒 before any deadline
+passed) and the supervision step (督办), plus marking a notice read and retrying a dead
+letter.
+
+``do_supervise`` is the ONE supervision path: the web form, both API endpoints and the
+sweep's automatic rungs all come through it.  It places the step on the order's ladder
+(``rules.ladder.landing``): a step that lands on a rung claims that rung's key — so the
+sweep or a second supervisor cannot take it again — and queues the rung's messages (an SMS
+rung sends its SMS whoever takes it).  Built on ``hotline.orders.actions.base``; one
+transaction each."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import uuid
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from hotline import clock
 from hotline.orders.actions.base import (
@@ -21,12 +26,19 @@ from hotline.orders.actions.base import (
     resolve_now,
 )
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hotline.orders.guards import overdue_since
 from hotline.orders.models import WorkOrder
 from hotline.org.models import User
 from hotline.rules import ladder as rl
-from hotline.rules import lifecycle, taxonomy
+from hotline.rules import taxonomy
 from hotline.supervision import notify, outbox
-from hotline.supervision.ladders import Ladders, contacts_text, ladder_inputs, rung_drafts
+from hotline.supervision.ladders import (
+    Ladders,
+    contacts_text,
+    ladder_inputs,
+    rung_drafts,
+    track_of,
+)
 from hotline.supervision.models import Message, Notice, Reminder, SupervisionRecord, SweepMark
 
 
@@ -41,28 +53,42 @@ def do_remind(
     answered: bool = False,
     now: datetime | None = None,
 ) -> Reminder:
-    """A phone reminder to the unit (电话催办, §6.5).  After 2 reminders without a result the
-    order goes under supervision (督办)."""
+    """A supervisor phones the unit (§6.5).  On an overdue order it is a 催办: counted,
+    and after 2 of them without a result the order goes under supervision (督办).  Before
+    any deadline of the unit passed it is a 提醒 (``kind="prompt"``): on the record and the
+    timeline, but neither a 催办 nor 督办, and not in the assessment."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "remind", actor)
+    check_transition(order, "remind", actor, now)
     unit = order.lead_unit
-    if unit is None:
-        raise Conflict("工单尚未派转，无法催办", state=order.state)
+    kind = rl.reminder_kind(overdue_since(order, now))
     reminder = Reminder.objects.create(
         order=order,
         unit=unit,
         by=actor,
         at=now,
+        kind=kind,
         contact_name=contact_name.strip(),
         contact_phone=contact_phone.strip(),
         result=result.strip(),
         answered=answered,
     )
+    if kind == "prompt":
+        record_event(
+            order,
+            actor,
+            "prompt",
+            now,
+            from_state=order.state,
+            note=result.strip(),
+            data={"reminder": reminder.pk, "answered": answered},
+            unit=unit,
+        )
+        return reminder
     order.reminder_count = F("reminder_count") + 1
     fields = ["reminder_count"]
-    unanswered = Reminder.objects.filter(order=order, answered=False).count()
-    enter = order.supervised_at is None and unanswered >= lifecycle.reminders_before_supervision()
+    unanswered = Reminder.objects.filter(order=order, kind="urge", answered=False).count()
+    enter = order.supervised_at is None and rl.enters_supervision(unanswered)
     if enter:
         order.supervised_at = now
         fields.append("supervised_at")
@@ -95,18 +121,37 @@ def do_supervise(
     order: WorkOrder | int,
     actor: User | None,
     *,
-    method: str,
+    method: str = "",
     other_form: str = "",
     target: str = "",
     content: str = "",
     result: str = "",
     effective: bool = False,
     now: datetime | None = None,
+    token: str = "",
+    ladders: Ladders | None = None,
 ) -> SupervisionRecord:
-    """One supervision step (§6.5 a–d), recorded with who, when, whom and the result."""
+    """One supervision step (§6.5 a–d) on an overdue order, recorded with who, when, whom
+    and the result — by a supervisor (``actor``) or by the system (``actor=None``).
+
+    * ``method`` empty: the rung the ladder suggests, with its contacts as ``target``.
+      The system takes only a due automatic rung.
+    * The step lands on a rung of the ladder (``rules.ladder.landing``): it claims that
+      rung's key (``Conflict`` if the sweep or another supervisor took it first) and, unless
+      the unit already responded (``effective``), queues the rung's messages.
+    * The first step puts the order under supervision (``supervised_at``)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "supervise", actor)
+    check_transition(order, "supervise", actor, now)
+    ladders = ladders or Ladders.load()
+    dls, taken = ladder_inputs([order.pk])
+    plan = ladders.plan(order, dls[order.pk], taken[order.pk], now)
+    if actor is None and (plan is None or not plan.is_due(now) or not plan.step.automatic):
+        raise Conflict("没有到期的自动督办步骤", state=order.state)
+    if not method:
+        if plan is None:
+            raise ValidationFailed({"method": "当前没有建议的督办步骤，请选择督办方式（§6.5 a–d）"})
+        method, other_form = plan.step.method, other_form or plan.step.other_form
     errors = {}
     if method not in taxonomy.SUPERVISION_METHODS:
         errors["method"] = "请选择督办方式（§6.5 a–d）"
@@ -114,19 +159,44 @@ def do_supervise(
         errors["other_form"] = (
             "其他形式督办须选择具体形式（联席会议、现场协调、政风热线、媒体监督、通报约谈）"
         )
-    unit = order.lead_unit
-    if unit is None:
-        errors["order"] = "工单尚未派转至承办单位"
     if errors:
         raise ValidationFailed(errors)
+    steps = ladders.steps.get(track_of(order), [])
+    key = rl.landing(steps, taken[order.pk], rl.Taken(method, now))
+    rung = _rung(steps, key)
+    if rung is not None and not target:
+        target = contacts_text(order, rung)
+    mark = None
+    if key is not None:
+        try:
+            with transaction.atomic():
+                mark = SweepMark.objects.create(
+                    key=f"o{order.pk}:rung:{key}",
+                    stage="rung",
+                    order=order,
+                    token=token or uuid.uuid4().hex,
+                    at=now,
+                )
+        except IntegrityError:
+            raise Conflict(
+                "该督办步骤已由系统或其他督办员完成，请刷新后查看", state=order.state
+            ) from None
+    text = None
+    if rung is not None:
+        reason = (
+            plan.reason if plan is not None and plan.key == key else "督办岗执行督办步骤（§6.5）"
+        )
+        text = notify.rung_text(order, rung.label, reason, order.lead_unit)
+        if actor is None and not content:
+            content = text.body
     record = SupervisionRecord.objects.create(
         order=order,
-        unit=unit,
+        unit=order.lead_unit,
         method=method,
         other_form=other_form if method == "other" else "",
         by=actor,
         at=now,
-        target=target.strip(),
+        target=target.strip()[:100],
         content=content.strip(),
         result=result.strip(),
         effective=effective,
@@ -145,84 +215,28 @@ def do_supervise(
             "record": record.pk,
             "method": method,
             "other_form": record.other_form,
-            "target": target,
+            "target": record.target,
+            "rung": key,
         },
-        unit=unit,
+        unit=order.lead_unit,
         extra_fields=fields,
-    )
-    return record
-
-
-def current_plan(order: WorkOrder, now: datetime, ladders: Ladders | None = None) -> rl.Plan | None:
-    ladders = ladders or Ladders.load()
-    dls, taken = ladder_inputs([order.pk])
-    return ladders.plan(order, dls[order.pk], taken[order.pk], now)
-
-
-@transaction.atomic
-def do_take_step(
-    order: WorkOrder | int,
-    actor: User,
-    *,
-    method: str = "",
-    other_form: str = "",
-    target: str = "",
-    content: str = "",
-    result: str = "",
-    effective: bool = False,
-    now: datetime | None = None,
-) -> SupervisionRecord:
-    """A supervisor takes a supervision step (§6.5 a–d) — by default the rung the ladder
-    suggests, with its contacts as the target.  Taking the suggested rung claims its key,
-    so the sweep (or a second supervisor) cannot take the same rung again; a rung that
-    sends messages (SMS supervision taken by hand) queues them."""
-    now = now or clock.now()
-    pk = order.pk if isinstance(order, WorkOrder) else order
-    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=pk)
-    plan = current_plan(order, now)
-    if not method:
-        if plan is None:
-            raise ValidationFailed({"method": "当前没有建议的督办步骤，请选择督办方式（§6.5 a–d）"})
-        method, other_form = plan.step.method, other_form or plan.step.other_form
-    suggested = plan is not None and plan.step.method == method
-    if suggested and not target:
-        target = contacts_text(order, plan.step)
-    mark = None
-    if suggested and method in taxonomy.SUPERVISION_METHODS:
-        key = f"o{order.pk}:rung:{plan.key}"
-        try:
-            with transaction.atomic():
-                mark = SweepMark.objects.create(
-                    key=key, stage="rung", order=order, token=uuid.uuid4().hex, at=now
-                )
-        except IntegrityError:
-            raise Conflict(
-                "该督办步骤已由系统或其他督办员完成，请刷新后查看", state=order.state
-            ) from None
-    record = do_supervise(
-        order,
-        actor,
-        method=method,
-        other_form=other_form,
-        target=target,
-        content=content,
-        result=result,
-        effective=effective,
-        now=now,
     )
     if mark is not None:
         mark.record = record
         mark.save(update_fields=["record"])
-        if plan.step.channels and not effective:
-            text = notify.rung_text(order, plan.step.label, plan.reason, order.lead_unit)
-            outbox.add(rung_drafts(mark.key, text, order, plan.step), now)
+        if rung is not None and text is not None and rung.channels and not effective:
+            outbox.add(rung_drafts(mark.key, text, order, rung), now)
     return record
+
+
+def _rung(steps: list[rl.Step], key: str | None) -> rl.Step | None:
+    if key is None:
+        return None
+    return steps[int(key.split(".")[1])]
 
 
 def visible_notices(user: User):
     """Notices addressed to ``user``, to its role, or to its unit (and units below it)."""
-    from django.db.models import Q
-
     q = Q(user=user) | Q(role=user.effective_role)
     if user.unit_id and user.effective_role == "unit":
         q |= Q(unit__path__startswith=user.unit.path)

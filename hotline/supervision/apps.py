@@ -18,3 +18,5 @@ class SupervisionConfig(AppConfig):
         # Timeline lines the sweep writes (not actions of the transition table).
         EVENT_LABELS.setdefault("auto_remind", "系统自动提醒")
         EVENT_LABELS.setdefault("emergency_reported", "上报应急部门")
+        # a supervisor's call before any deadline passed: a 提醒, not a 催办 (§6.5)
+        EVENT_LABELS.setdefault("prompt", "电话提醒")

@@ -1,6 +1,7 @@
 """The configured ladders, read for the rules' ``plan``: which track an order climbs, the
-rungs of each track (admin rows or the built-in defaults), the clock each track measures
-its waits with, and since when an order is behind."""
+rungs of each track (admin rows or the built-in defaults) and the clock each track measures
+its waits with.  A ladder runs only while the order is overdue (§6.5,
+``rules.ladder.overdue_since``)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 
 from hotline.calendars.services import working_calendar
-from hotline.orders.models import Deadline, WorkOrder
+from hotline.orders.guards import unit_deadlines
+from hotline.orders.models import WorkOrder
 from hotline.rules import ladder as rl
 from hotline.rules.calendar import CalendarYearUnknown
 from hotline.supervision import defaults, notify
 from hotline.supervision.models import SupervisionRecord
-
-# Deadlines the lead unit answers for; dispatch and callback limits are the centre's own.
-UNIT_KINDS = ("sign", "feedback", "extension", "hang_up")
 
 
 def track_of(order) -> str:
@@ -64,28 +62,11 @@ class Ladders:
     def load(cls) -> Ladders:
         return cls({t.code: load_steps(t.code) for t in rl.TRACKS})
 
-    def start_on(self, track: str) -> str:
-        return settings.HOTLINE_SUPERVISION[f"{track}_start_on"]
-
     def start_after(self, track: str) -> timedelta:
         return timedelta(minutes=settings.HOTLINE_SUPERVISION[f"{track}_start_after_minutes"])
 
     def advance(self, track: str) -> rl.Advance:
         return rl.natural if track == "emergency" else working_time
-
-    def behind_since(
-        self, track: str, deadlines: Iterable[tuple[str, datetime, datetime]], now: datetime
-    ) -> datetime | None:
-        """Since when the order is behind: the earliest due (or, for a track that starts on
-        warning, warning) instant already passed among the unit's running deadlines
-        ``(kind, due_at, warn_at)``."""
-        warn = self.start_on(track) == "warning"
-        instants = [
-            (w if warn else d)
-            for kind, d, w in deadlines
-            if kind in UNIT_KINDS and (w if warn else d) <= now
-        ]
-        return min(instants, default=None)
 
     def plan(
         self,
@@ -98,18 +79,11 @@ class Ladders:
         return rl.plan(
             self.steps.get(track, []),
             list(taken),
-            behind_since=self.behind_since(track, deadlines, now),
+            behind_since=rl.overdue_since([(kind, due) for kind, due, _ in deadlines], now),
             supervised_at=order.supervised_at,
             start_after=self.start_after(track),
             advance=self.advance(track),
         )
-
-
-def unit_deadlines():
-    """The running deadlines the lead unit answers for."""
-    return Deadline.objects.active().filter(
-        Q(assignment__isnull=True) | Q(assignment__role="lead"), kind__in=UNIT_KINDS
-    )
 
 
 def ladder_inputs(order_ids: list[int]):

@@ -12,8 +12,11 @@ USER = settings.AUTH_USER_MODEL
 
 
 class Reminder(models.Model):
-    """A phone reminder (电话催办, §6.5): who called whom at the unit, when, and whether the
-    unit gave a result.  After 2 reminders without a result the order goes under supervision."""
+    """A supervisor's phone call to the unit (§6.5): who called whom, when, and whether the
+    unit gave a result.  ``kind`` is 催办 (``urge``) when the order was overdue at the time
+    — 2 of them without a result put it under supervision (督办) — and 提醒 (``prompt``)
+    when no deadline had passed yet: recorded, but counted neither toward 督办 nor in the
+    assessment."""
 
     order = models.ForeignKey(
         "orders.WorkOrder", on_delete=models.CASCADE, related_name="reminders"
@@ -21,6 +24,9 @@ class Reminder(models.Model):
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("催办时间")
+    kind = models.CharField(
+        "类型", max_length=8, choices=ladder.REMINDER_KINDS.choices(), default="urge"
+    )
     contact_name = models.CharField("联系对象", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
     result = models.TextField("催办结果", blank=True)

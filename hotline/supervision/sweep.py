@@ -11,9 +11,9 @@ One sweep does, in order:
 3. **Emergency reports** — an emergency order accepted recently that the emergency
    department has not been told about (the after-commit hook normally does it at once; this
    is the safety net if the process died in between) is reported (§6.4.4).
-4. **Ladders** — each order that is behind is placed on its ladder (``rules.ladder``); a
-   due automatic rung is taken through ``do_supervise`` by the system, a due manual rung is
-   suggested to the supervisors.
+4. **Ladders** — each overdue order (§6.5) is placed on its ladder (``rules.ladder``); a
+   due automatic rung is taken through ``do_supervise`` by the system (the same path a
+   supervisor's step takes), a due manual rung is suggested to the supervisors.
 5. **Delivery** — the outbox is drained (``outbox.deliver_due``).
 
 Exactly once: every piece of work is keyed by a ``SweepMark`` (unique per deadline and
@@ -48,9 +48,7 @@ from hotline.supervision import notify, outbox
 from hotline.supervision.actions import do_supervise
 from hotline.supervision.ladders import (
     Ladders,
-    contacts_text,
     ladder_inputs,
-    rung_drafts,
     unit_deadlines,
 )
 from hotline.supervision.models import SweepMark
@@ -330,7 +328,7 @@ def report_emergencies(now: datetime, token: str) -> int:
 def climb_ladders(now: datetime, token: str) -> tuple[int, int]:
     """Take due automatic rungs, suggest due manual ones.  Returns (taken, suggested)."""
     ladders = Ladders.load()
-    ids = sorted(set(unit_deadlines().filter(warn_at__lte=now).values_list("order_id", flat=True)))
+    ids = sorted(set(unit_deadlines().filter(due_at__lte=now).values_list("order_id", flat=True)))
     rungs = suggestions = 0
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
@@ -361,45 +359,15 @@ def climb_ladders(now: datetime, token: str) -> tuple[int, int]:
 
 
 def take_rung(order_id: int, ladders: Ladders, now: datetime, token: str) -> int:
-    """The system takes the order's due automatic rung (§6.5 a/c) — re-planned under the
-    order's lock, keyed so that it happens once."""
+    """The system takes the order's due automatic rung (§6.5 a/c) through the one
+    supervision path (``do_supervise``), which re-plans under the order's lock and claims
+    the rung's key, so that it happens once."""
     try:
         with transaction.atomic():
-            order = (
-                WorkOrder.objects.select_for_update(of=("self",))
-                .select_related("lead_unit")
-                .get(pk=order_id)
-            )
-            if order.state not in lifecycle.WITH_UNIT or order.lead_unit is None:
-                return 0
-            dls, taken = ladder_inputs([order.pk])
-            plan = ladders.plan(order, dls[order.pk], taken[order.pk], now)
-            if plan is None or not plan.is_due(now) or not plan.step.automatic:
-                return 0
-            key = f"o{order.pk}:rung:{plan.key}"
-            try:
-                with transaction.atomic():
-                    mark = SweepMark.objects.create(
-                        key=key, stage="rung", order=order, token=token, at=now
-                    )
-            except IntegrityError:
-                return 0
-            text = notify.rung_text(order, plan.step.label, plan.reason, order.lead_unit)
-            record = do_supervise(
-                order,
-                None,
-                method=plan.step.method,
-                other_form=plan.step.other_form,
-                target=contacts_text(order, plan.step),
-                content=text.body,
-                now=now,
-            )
-            mark.record = record
-            mark.save(update_fields=["record"])
-            outbox.add(rung_drafts(key, text, order, plan.step), now)
+            do_supervise(order_id, None, now=now, token=token, ladders=ladders)
             return 1
     except ActionError as exc:
-        log.warning("rung for order %s not taken: %s", order_id, exc.message)
+        log.debug("rung for order %s not taken: %s", order_id, exc.message)
         return 0
 
 

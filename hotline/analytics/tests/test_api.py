@@ -18,6 +18,7 @@ def at_month_end(march):
         yield march
 
 
+@pytest.mark.clause("4.1")
 def test_leader_reads_the_hand_counted_month_and_drills_into_every_number(
     as_, leader, org, at_month_end
 ):
@@ -34,6 +35,7 @@ def test_leader_reads_the_hand_counted_month_and_drills_into_every_number(
         assert r.json()["count"] == n == len(r.json()["items"]), code
 
 
+@pytest.mark.clause("4.2")
 def test_a_unit_user_sees_only_its_own_subtree(as_, clerk, org, at_month_end):
     """SPEC §1: 住建局's clerk sees 住建局, not 市政养护中心."""
     api = as_(clerk)
@@ -92,6 +94,7 @@ def test_dashboard_counts_volume_by_dimension_and_trends(as_, leader, org, at_mo
     assert sum(d["registered"] for d in body["trend"]) == 4
 
 
+@pytest.mark.clause("4.2")
 def test_a_concentrated_issue_is_handed_to_a_unit_with_a_timeline(
     as_, leader, clerk, org, at_month_end
 ):

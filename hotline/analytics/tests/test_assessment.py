@@ -76,6 +76,7 @@ def _at(*args):
     return sh(*args, 12, 0)
 
 
+@pytest.mark.clause("4.1", "6.4.2", "6.5", "6.8.3")
 def test_every_counter_of_a_hand_counted_month_per_unit(march, org, sealed):
     """§4.1 b, §6.4.2, §6.5, §6.8.3: received, signed on time, replied on time, overdue
     (including orders still open and late), extended, hung up, returned, supervised,
@@ -150,6 +151,7 @@ def test_drill_down_returns_exactly_the_orders_counted(march, org, sealed):
         assert rows.count() == number, code
 
 
+@pytest.mark.clause("6.5")
 def test_a_late_deadline_still_open_counts_as_overdue_before_anything_is_closed(march, org):
     """§6.5: overdue counts the orders still open and already late, not only closed ones —
     on 03-11 C's sign-for (due 03-04) and feedback (due 03-10) are late while open."""

@@ -55,6 +55,7 @@ def noisy_month(org, agent, reviewer, appeal):
     return made
 
 
+@pytest.mark.clause("4.2")
 def test_similar_appeals_form_one_group_with_orders_places_units_and_trend(noisy_month, org):
     """§4.2 b: the eight piling complaints are one group, charged to 住建局."""
     run = concentrated.analyse(Period.month(2026, 3), now=sh(2026, 3, 31, 12, 0))
@@ -70,6 +71,7 @@ def test_similar_appeals_form_one_group_with_orders_places_units_and_trend(noisy
     assert concentrated.latest(Period.month(2026, 3)) == run
 
 
+@pytest.mark.clause("4.2")
 def test_a_leader_hands_a_group_to_a_unit_from_the_page(noisy_month, org, leader):
     """§4.2 b: the group becomes a long-term matter of 住建局 with its orders."""
     client = Client()

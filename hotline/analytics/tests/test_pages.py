@@ -13,6 +13,7 @@ def browser(march):
         yield Client()
 
 
+@pytest.mark.clause("4.1")
 def test_assessment_page_shows_rank_tier_and_drill_links(browser, leader, org, march):
     """§4.1 b: the table a leader reads — ranking, 等次 and a link behind every number."""
     browser.force_login(leader)

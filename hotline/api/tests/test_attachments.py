@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from hotline.orders.models import Attachment
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -77,6 +80,7 @@ def test_attachment_is_served_only_to_who_may_see_the_order(
     assert as_(other_clerk).client.get(url).status_code == 404
 
 
+@pytest.mark.clause("6.6.3")
 def test_unit_explains_no_further_handling_with_an_uploaded_document(
     as_, agent, reviewer, clerk, appeal, org
 ):

@@ -9,6 +9,8 @@ import time_machine
 
 from hotline.rules.calendar import SHANGHAI
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def sh(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
@@ -24,6 +26,7 @@ def deadline(order: dict, kind: str, *, running: bool = True) -> dict:
     return rows[-1]
 
 
+@pytest.mark.clause("6.7.1")
 def test_direct_handling_closes_at_once(as_, agent, appeal):
     """§6.7.1: a directly handled order closes when handled."""
     a = as_(agent)
@@ -37,6 +40,7 @@ def test_direct_handling_closes_at_once(as_, agent, appeal):
     assert deadline(closed, "dispatch", running=False)["state"] == "met"
 
 
+@pytest.mark.clause("6.2", "6.3", "6.4.1", "6.4.2", "6.4.3", "6.6", "6.7.2")
 def test_transfer_review_dispatch_sign_extend_reply_callback_close_across_national_day(
     as_, agent, reviewer, clerk, callback_agent, appeal, org
 ):
@@ -117,6 +121,7 @@ def test_transfer_review_dispatch_sign_extend_reply_callback_close_across_nation
         assert all(e["actor"] for e in order["timeline"])
 
 
+@pytest.mark.clause("6.2")
 def test_reviewer_returns_defective_order_to_intake(as_, agent, reviewer, appeal):
     """§6.2: a non-compliant order goes back to intake with a reason, then is resubmitted."""
     a, r = as_(agent), as_(reviewer)
@@ -130,6 +135,7 @@ def test_reviewer_returns_defective_order_to_intake(as_, agent, reviewer, appeal
     assert a.ok("post", f"/orders/{n}/submit")["state"]["code"] == "pending_review"
 
 
+@pytest.mark.clause("6.3")
 def test_unit_returns_misrouted_order_and_it_is_redispatched(
     as_, agent, reviewer, clerk, other_clerk, appeal, org
 ):
@@ -158,6 +164,7 @@ def test_unit_returns_misrouted_order_and_it_is_redispatched(
     assert [x["unit"]["code"] for x in own["assignments"]] == ["t-hbw-szyh"]
 
 
+@pytest.mark.clause("6.4.1")
 def test_hang_up_pauses_the_feedback_clock_and_resumes_with_days_left(
     as_, agent, reviewer, clerk, appeal, org
 ):
@@ -181,6 +188,7 @@ def test_hang_up_pauses_the_feedback_clock_and_resumes_with_days_left(
         assert deadline(order, "feedback")["due_at"] == sh(2026, 11, 25, 10, 0).isoformat()
 
 
+@pytest.mark.clause("6.6.3")
 def test_no_further_handling_needs_a_reason_and_a_written_explanation(
     as_, agent, reviewer, clerk, appeal, org
 ):
@@ -203,6 +211,7 @@ def test_no_further_handling_needs_a_reason_and_a_written_explanation(
     assert order["replies"][0]["no_further_reason"] == "c_repeated"
 
 
+@pytest.mark.clause("6.4.2", "6.4.4")
 def test_emergency_order_must_give_feedback_within_two_hours(as_, agent, reviewer, org, appeal):
     """§6.4.2 and §6.4.4 a: a regional water outage is an emergency order: 2 natural hours,
     even on a holiday; it is flagged and marked very urgent."""
@@ -236,6 +245,7 @@ def test_emergency_order_must_give_feedback_within_two_hours(as_, agent, reviewe
         )
 
 
+@pytest.mark.clause("6.6.2")
 def test_reverify_when_reply_differs_then_reply_again(
     as_, agent, reviewer, clerk, callback_agent, appeal, org
 ):
@@ -287,6 +297,7 @@ def test_unsatisfied_citizen_reopens_to_same_unit(
     assert u.ok("post", f"/orders/{n}/sign")["state"]["code"] == "handling"
 
 
+@pytest.mark.clause("6.7.2", "6.8.1", "6.8.2", "6.8.3")
 def test_close_needs_a_callback(as_, agent, reviewer, clerk, callback_agent, appeal, org):
     """§6.7.2: a transferred order closes only after the citizen was called back (§6.8.1);
     a callback by phone/SMS/WeChat/other (§6.8.2) that reached the citizen records
@@ -312,6 +323,7 @@ def test_close_needs_a_callback(as_, agent, reviewer, clerk, callback_agent, app
     assert c.ok("post", f"/orders/{n}/close", {})["state"]["code"] == "closed"
 
 
+@pytest.mark.clause("5.3")
 def test_rejected_call_is_recorded_with_reason_and_line(as_, agent):
     """§5.3 d: a fire is for 119; the call is recorded as not accepted and stays searchable."""
     a = as_(agent)
@@ -343,6 +355,7 @@ def test_each_required_field_of_6_1_5_is_enforced_and_nothing_is_saved(as_, agen
     assert WorkOrder.objects.count() == 0 and Event.objects.count() == 0
 
 
+@pytest.mark.clause("6.4.3", "6.6.1")
 def test_reply_without_all_four_parts_is_refused(as_, agent, reviewer, clerk, appeal, org):
     """§6.4.3 a–d are all required — including how the unit contacted the citizen (§6.6.1);
     nothing is saved when one is missing."""
@@ -381,6 +394,7 @@ def test_role_that_may_not_act_gets_403(as_, agent, leader, appeal):
     assert resp.status_code == 403 and resp.json()["code"] == "forbidden"
 
 
+@pytest.mark.clause("6.4.1")
 def test_extension_beyond_five_working_days_in_total_is_refused(
     as_, agent, reviewer, clerk, appeal, org
 ):
@@ -403,6 +417,7 @@ def test_extension_beyond_five_working_days_in_total_is_refused(
     )
 
 
+@pytest.mark.clause("5.1", "6.1.1", "6.1.3", "6.1.4", "6.1.7")
 def test_electronic_work_order_records_source_citizen_and_urgency(as_, agent, appeal):
     """§6.1.1 the agent records the appeal as an electronic work order; §5.1/§6.1.3 its
     channel; §6.1.4 the citizen's name, phone and address; §6.1.7 its urgency."""

@@ -3,7 +3,11 @@ and the log of every unmasked view."""
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.orders.models import PersonalInfoAccess
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def _dispatched(as_, agent, reviewer, appeal, unit, **extra):
@@ -14,6 +18,7 @@ def _dispatched(as_, agent, reviewer, appeal, unit, **extra):
     return n
 
 
+@pytest.mark.clause("4.2")
 def test_unit_sees_only_orders_dispatched_to_it(
     as_, agent, reviewer, clerk, other_clerk, appeal, org
 ):
@@ -39,6 +44,7 @@ def test_unit_cannot_act_for_a_unit_that_does_not_hold_the_order(
     assert as_(other_clerk).post(f"/orders/{n}/sign").status_code == 404
 
 
+@pytest.mark.clause("6.1.6")
 def test_confidential_order_is_masked_for_the_unit_and_its_view_not_logged(
     as_, agent, reviewer, clerk, appeal, org
 ):

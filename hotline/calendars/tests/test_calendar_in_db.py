@@ -70,11 +70,14 @@ def test_provisional_flag_and_explanation_reach_the_api(client, agent, appeal):
     assert dispatch["provisional"] and "2027 年节假日安排尚未录入" in dispatch["explanation"]
 
 
-def test_admin_warns_from_1_november_that_next_year_is_missing(admin_client):
+def test_admin_warns_from_1_november_that_next_year_is_missing(client, admin_user):
+    # signed in at each instant: a session begun on the real date may have expired there
     with time_machine.travel(sh(2026, 10, 31, 12, 0), tick=False):
-        assert "2027 年的节假日" not in admin_client.get(reverse("admin:index")).content.decode()
+        client.force_login(admin_user)
+        assert "2027 年的节假日" not in client.get(reverse("admin:index")).content.decode()
     with time_machine.travel(sh(2026, 11, 1, 9, 0), tick=False):
-        page = admin_client.get(reverse("admin:index")).content.decode()
+        client.force_login(admin_user)
+        page = client.get(reverse("admin:index")).content.decode()
         assert "2027 年的节假日与调休安排尚未录入" in page
 
 

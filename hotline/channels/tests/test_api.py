@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -13,6 +14,8 @@ from hotline.channels.models import ChannelClient, RateCounter
 from hotline.channels.tests.conftest import EXE, PNG
 from hotline.orders import actions
 from hotline.orders.models import WorkOrder
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 BASE = "/api/v1/channel"
 
@@ -109,11 +112,14 @@ def test_a_client_sees_only_its_own_orders(portal_app, grid_app, citizen_appeal)
     assert r.status_code == 404 and r.json()["code"] == "not_found"
 
 
-def test_updates_follow_the_reply(portal_app, citizen_appeal, agent, reviewer, clerk, org):
+def test_updates_follow_the_reply(
+    portal_app, citizen_appeal, agent, reviewer, clerk, org, now, time_machine
+):
     number = _post(portal_app.raw_key, citizen_appeal).json()["number"]
     key = {"HTTP_X_API_KEY": portal_app.raw_key}
     first = Client().get(f"{BASE}/updates", **key).json()
     assert [i["number"] for i in first["items"]] == [number]
+    time_machine.move_to(now + timedelta(minutes=30), tick=False)  # the unit works later on
     order = WorkOrder.objects.get(number=number)
     actions.do_accept(order, agent, {"category": "housing_maintenance"})
     actions.do_submit(order, agent)

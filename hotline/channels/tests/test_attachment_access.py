@@ -12,6 +12,8 @@ from hotline.channels import services
 from hotline.channels.tests.conftest import PNG
 from hotline.orders import actions
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def _token_client(user) -> Client:
     from hotline.org.models import ApiToken

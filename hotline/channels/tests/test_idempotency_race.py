@@ -13,6 +13,8 @@ from hotline.channels import services
 from hotline.channels.models import IdempotencyRecord, Submission
 from hotline.orders.models import WorkOrder
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def _in_thread(fn):
     def run(*args, **kwargs):

@@ -11,6 +11,8 @@ from hotline.channels.tests.conftest import EXE, PNG
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import Attachment, WorkOrder
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def test_key_is_stored_hashed_and_only_its_prefix_kept(org):
     client, key = ChannelClient.issue("市民门户", "portal")
@@ -25,6 +27,7 @@ def test_key_is_stored_hashed_and_only_its_prefix_kept(org):
     assert services.lookup_key(key) == client
 
 
+@pytest.mark.clause("5.1", "6.1.3")
 def test_portal_submission_becomes_a_draft_with_the_channel(portal_app, citizen_appeal):
     order, created = services.submit_appeal(portal_app, citizen_appeal)
     assert created and order.state == "draft" and order.channel == "portal"
@@ -35,6 +38,7 @@ def test_portal_submission_becomes_a_draft_with_the_channel(portal_app, citizen_
     assert [e.action for e in order.events.all()] == ["submit_draft"]
 
 
+@pytest.mark.clause("5.1", "6.1.1")
 def test_grid_submission_is_accepted_directly_when_complete(grid_app, citizen_appeal):
     order, _ = services.submit_appeal(grid_app, citizen_appeal)
     assert order.state == "accepted" and order.channel == "grid"
@@ -42,6 +46,7 @@ def test_grid_submission_is_accepted_directly_when_complete(grid_app, citizen_ap
     assert [e.action for e in order.events.order_by("id")] == ["submit_draft", "accept"]
 
 
+@pytest.mark.clause("5.1", "6.1.5")
 def test_grid_submission_missing_required_fields_waits_for_an_agent(grid_app, citizen_appeal):
     citizen_appeal.pop("category")
     order, _ = services.submit_appeal(grid_app, citizen_appeal)
@@ -66,6 +71,7 @@ def test_invalid_fields_are_reported_in_chinese_and_nothing_is_saved(portal_app,
     assert not WorkOrder.objects.exists()
 
 
+@pytest.mark.clause("6.1.2")
 def test_photos_are_stored_and_an_exe_renamed_jpg_is_refused(portal_app, citizen_appeal):
     photo = SimpleUploadedFile("现场.jpg", PNG, content_type="image/jpeg")
     order, _ = services.submit_appeal(portal_app, citizen_appeal, [photo])

@@ -99,4 +99,4 @@ def test_the_api_conforms_to_its_openapi_schema(admin_user, agent, appeal, org):
     assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(failures)
 
 
-pytestmark = pytest.mark.filterwarnings("ignore")
+pytestmark = [pytest.mark.filterwarnings("ignore"), pytest.mark.usefixtures("now")]

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 from django.test import Client, override_settings
 
 from hotline.channels import services
 from hotline.channels.models import RateCounter
 from hotline.orders import actions
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 TRACK = "/api/v1/channel/track"
 

@@ -12,13 +12,18 @@ from hotline.web.tests.conftest import Flow
 
 @pytest.fixture(autouse=True)
 def _fresh_intelligence_caches():
-    from hotline.intelligence import providers, services
+    from hotline.intelligence import duplicates, providers, services
 
-    services.invalidate()
-    providers._recent.clear()
+    def clear():
+        services.invalidate()
+        providers._recent.clear()
+        # keyed by (order id, updated_at): ids come back after a rollback, and so does the
+        # instant when tests set the clock
+        duplicates._indexes.clear()
+
+    clear()
     yield
-    services.invalidate()
-    providers._recent.clear()
+    clear()
 
 
 @pytest.fixture

@@ -1,9 +1,15 @@
 """``/api/v1/intelligence/…`` and ``/api/v1/orders/{number}/link|merge|unmerge``."""
 
+import pytest
+
 from hotline.intelligence.models import SuggestionFeedback
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
-def test_suggest_returns_everything(as_, agent, flow, lamp):
+
+def test_suggest_returns_everything(as_, agent, flow, lamp, now):
+    """The call comes in at the frozen ``now``; the earlier order of the same caller was made
+    at that instant too, so it is an open near-duplicate whatever the real date."""
     first = flow.accepted(
         title="路灯不亮", content="新华街道康乐社区康乐小区门口路灯不亮", category="street_light"
     )
@@ -14,13 +20,13 @@ def test_suggest_returns_everything(as_, agent, flow, lamp):
             "title": "路灯不亮",
             "content": "新华街道康乐社区康乐小区门口路灯不亮，昨晚开始的",
             "phone": "13912345678",
-            "at": "2026-11-27T09:30:00+08:00",
+            "at": now.isoformat(),
         },
     )
     assert body["domain"][0]["code"] == "urban_rural"
     assert body["category"][0]["code"] == "street_light"
     assert body["elements"]["areas"][0]["code"] == "t-kangle"
-    assert body["elements"]["times"][0]["start"].startswith("2026-11-26T")
+    assert body["elements"]["times"][0]["start"].startswith("2026-03-09T")  # 昨晚
     assert body["units"][0]["name"] == "海勃湾区市政养护中心"
     assert body["units"][0]["reasons"]
     assert [d["number"] for d in body["duplicates"]] == [first.number]

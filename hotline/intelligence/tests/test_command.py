@@ -12,12 +12,12 @@ from hotline.intelligence import services
 from hotline.intelligence.models import ModelVersion
 from hotline.orders import actions as act
 
-DATA = Path("/work/shared/data/teddy2020_train.csv")
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
-def _small_csv(path: Path, per_label: int = 12) -> Path:
+def _small_csv(source: Path, path: Path, per_label: int = 12) -> Path:
     """A few rows per label of the shared training file (read, never copied in the repo)."""
-    with DATA.open(encoding="utf-8-sig", newline="") as fh:
+    with source.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     taken: dict[str, int] = {}
     picked = []
@@ -32,8 +32,8 @@ def _small_csv(path: Path, per_label: int = 12) -> Path:
     return path
 
 
-def test_train_then_evaluate_json(tmp_path, capsys):
-    data = _small_csv(tmp_path / "small.csv")
+def test_train_then_evaluate_json(tmp_path, capsys, shared_data):
+    data = _small_csv(shared_data("teddy2020_train.csv"), tmp_path / "small.csv")
     out = tmp_path / "model"
     call_command(
         "model",

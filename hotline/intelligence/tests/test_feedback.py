@@ -10,6 +10,8 @@ from hotline.intelligence.models import SuggestionFeedback
 from hotline.orders import actions as act
 from hotline.rules.calendar import SHANGHAI
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 LAMP = {
     "title": "路灯不亮",
     "content": "新华街道康乐社区康乐小区门口的路灯坏了好几天，晚上一片漆黑。",

@@ -11,6 +11,8 @@ from hotline.orders.errors import Conflict, Forbidden, ValidationFailed
 from hotline.orders.models import Deadline, OrderLink
 from hotline.web.tests.conftest import REPLY
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 SECOND = {
     "title": "康乐小区3号楼楼顶漏水",
     "content": "康乐小区3号楼楼顶防水层老化，下雨天屋里漏水，请来修理。",
@@ -38,6 +40,7 @@ def test_a_second_call_about_the_same_roof_is_found(flow, agent):
     assert "同一区域" in found[0].reason
 
 
+@pytest.mark.clause("6.6.3")
 def test_same_citizen_same_fact_after_closing_is_a_repeat(flow, agent, callback_agent):
     """§6.6.3 c: handled and replied, then raised again by the same citizen."""
     done = flow.pending_callback()
@@ -157,7 +160,7 @@ def test_merge_guards(flow, agent, clerk, callback_agent):
     with pytest.raises(Forbidden):
         act.do_merge(b, clerk, main=a)
     act.do_merge(b, agent, main=a)
-    with pytest.raises(ValidationFailed):  # no chains: a has b merged into it
+    with pytest.raises(Conflict):  # no chains: a has b merged into it (the order's state)
         act.do_merge(a, agent, main=c)
     with pytest.raises(ValidationFailed):  # nor into an order that is itself merged
         act.do_merge(c, agent, main=b)
@@ -178,5 +181,5 @@ def test_merge_in_both_directions_leaves_one_main(flow, agent, reviewer):
     act.do_merge(b, agent, main=a, now=clock.now())
     with pytest.raises(Conflict):  # b is merged: it can no longer be a source
         act.do_merge(b, reviewer, main=a, now=clock.now() + timedelta(seconds=1))
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(Conflict):  # a has b merged into it: a main is not merged itself
         act.do_merge(a, reviewer, main=b)

@@ -5,6 +5,8 @@ from hotline.intelligence.models import RoutingRule, RoutingStat
 from hotline.intelligence.routing import rebuild_routing_stats, suggest_units
 from hotline.orders import actions as act
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 @pytest.fixture
 def lighting():

@@ -1,8 +1,12 @@
 """The workbench: suggestions, elements, units and duplicates on the intake page; the
 dispatch panel's unit suggestions; link / merge / unmerge on the order detail page."""
 
+import pytest
+
 from hotline.intelligence.models import SuggestionFeedback
 from hotline.orders.models import WorkOrder
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 LAMP = {
     "title": "路灯不亮",

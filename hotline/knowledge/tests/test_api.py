@@ -3,6 +3,8 @@ errors."""
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.api.tests.conftest import Api
 from hotline.knowledge.models import Entry
 from hotline.knowledge.tests.conftest import FUND
@@ -22,6 +24,7 @@ def test_search_returns_valid_entries_for_agents(make_entry, agent):
     assert "<mark>" in hit["snippet"]
 
 
+@pytest.mark.clause("4.2")
 def test_owner_creates_edits_submits_and_the_centre_publishes(clerk, supervisor, other_clerk):
     api = Api(clerk)
     created = api.ok("post", "/knowledge/entries", body(), status=201)

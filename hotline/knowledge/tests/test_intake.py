@@ -10,6 +10,8 @@ from hotline.knowledge import actions
 from hotline.knowledge.models import Entry, EntryUse
 from hotline.orders.models import WorkOrder
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def consult(appeal: dict, **extra) -> dict:
     return {**appeal, "appeal_type": "consult", "button": "direct", **extra}
@@ -32,6 +34,7 @@ def test_entries_are_suggested_from_the_appeal_text(make_entry, agent, web):
     assert f'data-answer="{fund.answer}"' in page
 
 
+@pytest.mark.clause("6.7.1")
 def test_direct_close_links_the_entry_and_counts_its_use(make_entry, agent, appeal, web):
     fund = make_entry()
     r = web(agent).post(

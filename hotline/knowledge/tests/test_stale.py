@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
+import pytest
 import time_machine
 from openpyxl import load_workbook
 
@@ -27,6 +28,7 @@ def entries(make_entry):
     make_entry(**LAMP, review_on=date(2026, 2, 1))
 
 
+@pytest.mark.clause("4.2")
 def test_owner_sees_its_stale_entries_and_not_others(make_entry, clerk, district_clerk, web):
     with time_machine.travel(NOW, tick=False):
         entries(make_entry)

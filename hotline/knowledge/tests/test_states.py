@@ -14,6 +14,7 @@ from hotline.knowledge.tests.conftest import FUND
 from hotline.orders.errors import Conflict, ValidationFailed
 
 
+@pytest.mark.clause("4.2")
 def test_unit_submits_centre_returns_unit_fixes_centre_publishes_then_it_expires(clerk, supervisor):
     entry = actions.do_create(clerk, FUND)
     entry = actions.do_submit(entry, clerk)

@@ -28,6 +28,7 @@ def test_lexicon_codes_are_codes_of_the_taxonomy():
     assert set(lex["subcategory"]) <= sub_codes
 
 
+@pytest.mark.clause("5.4.2")
 def test_domain_model_predicts_the_chinese_labels_of_5_4_2():
     model = defaults.default_model("domain")
     assert sorted(model.labels) == sorted(t.label for t in DOMAINS)

@@ -182,6 +182,7 @@ def test_no_area_named_gives_nothing(gazetteer):
     assert gazetteer.resolve("路灯坏了") == []
 
 
+@pytest.mark.clause("6.1.6")
 def test_extract_collects_every_element(gazetteer):
     found = extract("昨天下午三点，滨河社区人民路18号停水，电话13812345678", NOW, gazetteer)
     assert found.phones[0].number == "13812345678"

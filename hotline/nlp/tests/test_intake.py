@@ -3,12 +3,15 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from hotline.nlp.extract import Gazetteer
 from hotline.nlp.intake import suggest_for_intake
 
 NOW = datetime(2024, 3, 13, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
+@pytest.mark.clause("6.1.5", "6.1.6", "6.1.7")
 def test_intake_suggestions_cover_every_field():
     g = Gazetteer.from_rows([{"id": 7, "name": "滨河社区", "level": "community"}])
     s = suggest_for_intake(

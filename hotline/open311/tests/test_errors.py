@@ -13,6 +13,8 @@ from hotline.open311.tests.conftest import errors_json, errors_xml
 from hotline.orders.models import WorkOrder
 from hotline.rules.calendar import SHANGHAI
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 PARSE = {"json": errors_json, "xml": errors_xml}
 
 

@@ -15,6 +15,8 @@ from hotline.orders import actions as act
 from hotline.orders.models import WorkOrder
 from hotline.rules.calendar import SHANGHAI
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 REQUEST_FIELDS = [
     "service_request_id",
     "status",
@@ -55,6 +57,7 @@ def test_discovery_points_to_this_endpoint_in_both_formats(city_app):
     assert root.findtext("changeset") == data["changeset"]
 
 
+@pytest.mark.clause("5.4.2")
 def test_services_are_the_leaves_of_the_category_tree_grouped_by_domain(city_app):
     services = city_app.get_json("services")
     by_code = {s["service_code"]: s for s in services}
@@ -104,6 +107,7 @@ def test_service_definition_lists_attributes_with_values(city_app):
     ]
 
 
+@pytest.mark.clause("5.1")
 def test_post_follow_to_closure_and_read_the_outcome(
     city_app, leaking_roof, agent, reviewer, clerk, callback_agent, org
 ):

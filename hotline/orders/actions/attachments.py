@@ -51,7 +51,7 @@ def do_attach(
     current = WorkOrder.objects.select_related("lead_unit").get(
         pk=order.pk if isinstance(order, WorkOrder) else order
     )
-    _check(current, actor)
+    _check(current, actor, now)
     staged = attachments.stage(upload, now=now)
     try:
         return _link(order, actor, staged, purpose, reply, now)
@@ -60,8 +60,8 @@ def do_attach(
         raise
 
 
-def _check(order: WorkOrder, actor: User | None) -> None:
-    check_transition(order, "attach", actor)
+def _check(order: WorkOrder, actor: User | None, now: datetime) -> None:
+    check_transition(order, "attach", actor, now)
     if actor is not None and actor.effective_role == "unit":
         acting_unit(order, actor, lead_only=False)
 
@@ -69,7 +69,7 @@ def _check(order: WorkOrder, actor: User | None) -> None:
 @transaction.atomic
 def _link(order, actor, staged, purpose: str, reply: Reply | None, now: datetime) -> Attachment:
     order = lock_order(order)
-    _check(order, actor)
+    _check(order, actor, now)
     if purpose not in dict(Attachment.PURPOSES):
         raise ValidationFailed({"purpose": "附件用途无效"})
     att = Attachment.objects.create(

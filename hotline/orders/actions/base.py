@@ -11,14 +11,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
 from hotline import clock
 from hotline.calendars.services import working_calendar
 from hotline.catalog.models import Category
-from hotline.orders.errors import Forbidden, ValidationFailed, from_rules
+from hotline.orders import guards
+from hotline.orders.errors import ValidationFailed, from_rules
 from hotline.orders.models import (
     Assignment,
     Deadline,
@@ -71,8 +71,8 @@ after_commit_hooks: list[Callable[[str, WorkOrder, Event], None]] = []
 event_hooks: list[Callable[[str, WorkOrder, Event], None]] = []
 
 
-def policy() -> dl.Policy:
-    return dl.Policy(**settings.HOTLINE_POLICY)
+policy = guards.policy
+acting_unit = guards.acting_unit
 
 
 def role_of(actor: User | None) -> str:
@@ -88,30 +88,19 @@ def lock_order(order: WorkOrder | int) -> WorkOrder:
     return WorkOrder.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=pk)
 
 
-def check_transition(order: WorkOrder, action: str, actor: User | None) -> lifecycle.Transition:
+def check_transition(
+    order: WorkOrder, action: str, actor: User | None, now: datetime | None = None
+) -> lifecycle.Transition:
+    """The transition table first (may this role take this action from this state?), then
+    the action's guard (may this user, on this order, now? — ``hotline.orders.guards``)."""
     try:
-        return lifecycle.transition(action, order.state, role_of(actor))
+        t = lifecycle.transition(action, order.state, role_of(actor))
     except (lifecycle.IllegalTransition, lifecycle.RoleNotAllowed) as exc:
         raise from_rules(exc) from None
-
-
-def acting_unit(order: WorkOrder, actor: User | None, *, lead_only: bool = True) -> Unit | None:
-    """A unit user may act only for its own unit (or a parent acting for a sub-unit)."""
-    if actor is None or actor.effective_role != "unit":
-        return order.lead_unit
-    if actor.unit is None:
-        raise Forbidden("该账号未关联承办单位")
-    units = (
-        [order.lead_unit]
-        if lead_only
-        else [
-            a.unit for a in order.assignments.filter(ended_at__isnull=True).select_related("unit")
-        ]
-    )
-    for unit in units:
-        if unit is not None and unit.path.startswith(actor.unit.path):
-            return unit
-    raise Forbidden("该工单不由本单位承办")
+    refused = guards.problem(action, order, actor, resolve_now(now))
+    if refused is not None:
+        raise refused
+    return t
 
 
 def record_event(
@@ -193,8 +182,50 @@ def open_deadline(
         clause=d.clause,
         rule=d.rule,
         skipped=[{"day": s.day.isoformat(), "reason": s.reason} for s in d.skipped],
+        paused=[
+            [a.astimezone(SHANGHAI).isoformat(), b.astimezone(SHANGHAI).isoformat()]
+            for a, b in d.paused
+        ],
         provisional=d.provisional,
     )
+
+
+def dispatch_clock(order: WorkOrder, start: datetime, paused: tuple[dl.Pause, ...] = ()):
+    """The review/dispatch limit of ``order`` from ``start`` (§6.2; emergency orders
+    §6.4.4), with the spans it stood still while back with intake."""
+    return dl.dispatch_deadline(
+        start, working_calendar(), emergency=order.is_emergency, policy=policy(), paused=paused
+    )
+
+
+def open_dispatch_clock(order: WorkOrder, now: datetime) -> Deadline:
+    """A fresh review/dispatch clock from ``now`` (acceptance, 退单, 取消并单)."""
+    return open_deadline(order, dispatch_clock(order, now))
+
+
+def retime_dispatch_clock(order: WorkOrder, now: datetime, *, resume: bool = False) -> None:
+    """Recompute the review/dispatch clock from where it started: when the order became an
+    emergency order (or stopped being one) during intake, or — ``resume`` — when a returned
+    order is submitted again and its paused clock runs on (§6.2, the centre's reading: the
+    agent's fixing time does not count against the reviewer)."""
+    last = (
+        Deadline.objects.filter(order=order, kind="dispatch", met_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return
+    paused = tuple((datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in last.paused)
+    if resume:
+        if last.superseded_at is None:
+            return  # it never stopped
+        paused += ((last.superseded_at, now),)
+    elif last.superseded_at is not None:
+        return  # stopped (returned): it is recomputed when the order is submitted again
+    else:
+        last.superseded_at = now
+        last.save(update_fields=["superseded_at"])
+    open_deadline(order, dispatch_clock(order, last.start_at, paused))
 
 
 def meet_deadlines(order: WorkOrder, kinds: Iterable[str], now: datetime, **filters) -> int:

@@ -72,6 +72,7 @@ def _as_rule(d: Deadline) -> dl.Deadline:
         skipped=tuple(SkippedDay(date.fromisoformat(s["day"]), s["reason"]) for s in d.skipped),
         provisional=d.provisional,
         unknown_years=tuple(),
+        paused=tuple((datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in d.paused),
     )
 
 

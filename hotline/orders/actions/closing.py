@@ -20,8 +20,8 @@ from hotline.orders.actions.base import (
     resolve_now,
     supersede_deadlines,
 )
-from hotline.orders.actions.duplicates import called_back, merge_main, merged_orders
-from hotline.orders.errors import Conflict, ValidationFailed
+from hotline.orders.errors import ValidationFailed
+from hotline.orders.guards import merged_orders, previous_units
 from hotline.orders.models import (
     Assignment,
     Callback,
@@ -31,7 +31,7 @@ from hotline.orders.models import (
 from hotline.org.models import User
 from hotline.rules import callback as callback_rules
 from hotline.rules import deadlines as dl
-from hotline.rules import lifecycle, taxonomy
+from hotline.rules import taxonomy
 
 
 @transaction.atomic
@@ -54,11 +54,7 @@ def do_record_callback(
     Whether the assessment counts it is decided here, once (``counts_in_assessment``)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "record_callback", actor)
-    if order.state == "merged":
-        main = merge_main(order)
-        if main is None or main.state not in ("pending_callback", "closed"):
-            raise Conflict("并单工单在主工单答复认定后随主工单回访（§6.6.3 c）", state=order.state)
+    check_transition(order, "record_callback", actor, now)
     errors = {}
     if method not in taxonomy.CALLBACK_METHODS:
         errors["method"] = "请选择回访方式（§6.8.2）"
@@ -126,23 +122,8 @@ def do_close(
     back (§6.7.2); a citizen unreachable after the centre's maximum attempts does not block it."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "close", actor)
-    since = order.reply_accepted_at or order.created_at
-    cbs = order.callbacks.filter(at__gte=since)
-    reached = cbs.filter(outcome="reached").count()
-    failed = cbs.exclude(outcome="reached").count()
-    if not lifecycle.may_close_after_callback(reached, failed, policy().max_callback_attempts):
-        raise Conflict(
-            f"转办工单须回访服务对象后方可结案（§6.7.2）；未联系上的须尝试{policy().max_callback_attempts}次",
-            state=order.state,
-        )
-    merged = merged_orders(order)
-    waiting = [m.number for m in merged if not called_back(m, order)]
-    if waiting:
-        raise Conflict(
-            "并入本工单的服务对象也须回访后方可结案（§6.7.2、§6.6.3 c）：" + "、".join(waiting),
-            state=order.state,
-        )
+    check_transition(order, "close", actor, now)
+    merged = merged_orders(order)  # called back too: the guard checked (§6.7.2, §6.6.3 c)
     order.closed_at = now
     Assignment.objects.filter(order=order, ended_at__isnull=True).update(
         ended_at=now, end_reason="completed"
@@ -182,20 +163,10 @@ def do_reopen(
     sign-for and feedback clocks."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "reopen", actor)
+    check_transition(order, "reopen", actor, now)
     if not reason.strip():
         raise ValidationFailed({"reason": "请说明重办理由"})
-    previous = list(
-        Assignment.objects.filter(order=order)
-        .exclude(end_reason="unit_return")
-        .order_by("-dispatched_at", "id")
-    )
-    latest_at = previous[0].dispatched_at if previous else None
-    units = [(a.unit, a.role) for a in previous if a.dispatched_at == latest_at]
-    if not units and order.lead_unit:
-        units = [(order.lead_unit, "lead")]
-    if not units:
-        raise Conflict("找不到原承办单位，请重新派转", state=order.state)
+    units = previous_units(order)  # the guard checked there is a lead unit to go back to
     Assignment.objects.filter(order=order, ended_at__isnull=True).update(
         ended_at=now, end_reason="completed"
     )
@@ -240,7 +211,7 @@ def do_comment(
     """A note on the timeline (a co-unit's opinion, an agent's remark)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "comment", actor)
+    check_transition(order, "comment", actor, now)
     if actor.effective_role == "unit":
         acting_unit(order, actor, lead_only=False)
     if not note.strip():

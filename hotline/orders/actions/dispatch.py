@@ -40,7 +40,7 @@ def do_dispatch(
     clocks start: 2 natural hours for emergency orders, 5 working days otherwise (§6.4.2)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "dispatch", actor)
+    check_transition(order, "dispatch", actor, now)
     lead = _unit(lead_unit, "lead_unit")
     cos = [_unit(u, "co_units") for u in co_units]
     if lead.kind == "centre":

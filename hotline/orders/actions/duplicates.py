@@ -6,17 +6,21 @@ from datetime import datetime
 
 from django.db import transaction
 
-from hotline.calendars.services import working_calendar
 from hotline.orders.actions.base import (
     check_transition,
     move_state,
-    open_deadline,
-    policy,
+    open_dispatch_clock,
     record_event,
     resolve_now,
     supersede_deadlines,
 )
 from hotline.orders.errors import Conflict, ValidationFailed
+from hotline.orders.guards import (  # noqa: F401  (re-exported: the duplicates' reads)
+    called_back,
+    merge_main,
+    merged_orders,
+    refuse_with_merged,
+)
 from hotline.orders.models import (
     OrderLink,
     WorkOrder,
@@ -53,43 +57,6 @@ def _main_order(value: WorkOrder | int | str) -> int:
             raise ValidationFailed({"main": f"找不到工单 {value}"})
         return pk
     return int(value)
-
-
-def merge_main(order: WorkOrder) -> WorkOrder | None:
-    link = (
-        OrderLink.objects.filter(order=order, kind="merge", ended_at__isnull=True)
-        .select_related("main")
-        .first()
-    )
-    return link.main if link else None
-
-
-def merged_orders(main: WorkOrder) -> list[WorkOrder]:
-    return list(
-        WorkOrder.objects.filter(
-            state="merged",
-            duplicate_links__main=main,
-            duplicate_links__kind="merge",
-            duplicate_links__ended_at__isnull=True,
-        ).order_by("pk")
-    )
-
-
-def called_back(order: WorkOrder, main: WorkOrder) -> bool:
-    """§6.7.2 for a merged citizen: reached once since the main order's reply was accepted,
-    or unreachable after the centre's maximum attempts."""
-    cbs = order.callbacks.filter(at__gte=main.reply_accepted_at or order.created_at)
-    reached = cbs.filter(outcome="reached").count()
-    failed = cbs.exclude(outcome="reached").count()
-    return lifecycle.may_close_after_callback(reached, failed, policy().max_callback_attempts)
-
-
-def refuse_with_merged(order: WorkOrder, what: str) -> None:
-    if OrderLink.objects.filter(main=order, kind="merge", ended_at__isnull=True).exists():
-        raise Conflict(
-            f"已有工单并入本工单，并入的服务对象须随主工单答复和回访；请先取消并单再{what}",
-            state=order.state,
-        )
 
 
 def _check_main(main: WorkOrder) -> None:
@@ -152,7 +119,7 @@ def do_link_duplicate(
     their own handling.  One event on each order's timeline."""
     now = resolve_now(now)
     order, main_order = _lock_pair(order, _main_order(main))
-    check_transition(order, "link_duplicate", actor)
+    check_transition(order, "link_duplicate", actor, now)
     _check_main(main_order)
     if OrderLink.objects.filter(order=order, main=main_order, ended_at__isnull=True).exists():
         raise Conflict(f"已与工单 {main_order.number} 关联", state=order.state)
@@ -174,12 +141,10 @@ def do_merge(
     and it closes with it.  One event on each order."""
     now = resolve_now(now)
     order, main_order = _lock_pair(order, _main_order(main))
-    check_transition(order, "merge", actor)
+    check_transition(order, "merge", actor, now)
     _check_main(main_order)
     if merge_main(main_order) is not None:
         raise ValidationFailed({"main": f"工单 {main_order.number} 已并入其他工单"})
-    if OrderLink.objects.filter(main=order, kind="merge", ended_at__isnull=True).exists():
-        raise ValidationFailed({"main": "已有工单并入本工单，本工单不能再并入其他工单"})
     OrderLink.objects.filter(order=order, main=main_order, ended_at__isnull=True).update(
         ended_at=now, ended_by=actor
     )  # a link between the pair becomes the merge
@@ -194,18 +159,18 @@ def do_unmerge(
     """取消并单: the order returns to intake (accepted) with a fresh dispatch deadline."""
     now = resolve_now(now)
     pk = order.pk if isinstance(order, WorkOrder) else order
-    link = OrderLink.objects.filter(order_id=pk, kind="merge", ended_at__isnull=True).first()
-    if link is None:
-        current = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=pk)
-        check_transition(current, "unmerge", actor)
-        raise Conflict("该工单没有并入其他工单", state=current.state)
-    order, main_order = _lock_pair(pk, link.main_id)
-    check_transition(order, "unmerge", actor)
+    current = WorkOrder.objects.get(pk=pk)
+    check_transition(current, "unmerge", actor, now)  # the guard: it is merged into a main
+    main = merge_main(current)
+    assert main is not None
+    order, main_order = _lock_pair(pk, main.pk)
+    check_transition(order, "unmerge", actor, now)  # again, under the lock
+    link = OrderLink.objects.get(order=order, main=main_order, kind="merge", ended_at__isnull=True)
     if not reason.strip():
         raise ValidationFailed({"reason": "请说明取消并单的理由"})
     OrderLink.objects.filter(pk=link.pk).update(ended_at=now, ended_by=actor)
     move_state(order, actor, "unmerge", now, note=reason.strip(), data={"main": main_order.number})
-    open_deadline(order, dl.dispatch_deadline(now, working_calendar()))
+    open_dispatch_clock(order, now)
     record_event(
         main_order,
         actor,

@@ -16,11 +16,13 @@ from hotline.orders.actions.base import (
     meet_deadlines,
     move_state,
     open_deadline,
+    open_dispatch_clock,
     policy,
     resolve_now,
     supersede_deadlines,
 )
 from hotline.orders.errors import Conflict, ValidationFailed
+from hotline.orders.guards import extension_days_used, pending_co_assignment
 from hotline.orders.models import (
     Assignment,
     ExtensionRequest,
@@ -38,7 +40,7 @@ def do_sign(order: WorkOrder | int, actor: User, *, now: datetime | None = None)
     """The lead unit signs for the order (签收) and starts handling it."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "sign", actor)
+    check_transition(order, "sign", actor, now)
     unit = acting_unit(order, actor)
     Assignment.objects.filter(order=order, unit=order.lead_unit, ended_at__isnull=True).update(
         signed_at=now, signed_by=actor
@@ -54,13 +56,11 @@ def do_co_sign(order: WorkOrder | int, actor: User, *, now: datetime | None = No
     """A co-unit (协办) signs for its part; the order's state does not change."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "co_sign", actor)
-    unit = acting_unit(order, actor, lead_only=False)
-    updated = Assignment.objects.filter(
-        order=order, unit=unit, role="co", ended_at__isnull=True, signed_at__isnull=True
-    ).update(signed_at=now, signed_by=actor)
-    if not updated:
-        raise Conflict("本单位没有待签收的协办任务", state=order.state)
+    check_transition(order, "co_sign", actor, now)
+    task = pending_co_assignment(order, actor)  # the guard checked there is one
+    assert task is not None
+    unit = task.unit
+    Assignment.objects.filter(pk=task.pk).update(signed_at=now, signed_by=actor)
     meet_deadlines(order, ["sign"], now, assignment__unit=unit)
     move_state(order, actor, "co_sign", now, unit=unit)
     return order
@@ -74,7 +74,7 @@ def do_unit_return(
     assignments end, its clocks stop, and a new dispatch clock starts (§6.2)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "unit_return", actor)
+    check_transition(order, "unit_return", actor, now)
     if not reason.strip():
         raise ValidationFailed({"reason": "退单须说明理由"})
     unit = acting_unit(order, actor)
@@ -86,7 +86,7 @@ def do_unit_return(
     move_state(
         order, actor, "unit_return", now, note=reason.strip(), unit=unit, extra_fields=["lead_unit"]
     )
-    open_deadline(order, dl.dispatch_deadline(now, working_calendar()))
+    open_dispatch_clock(order, now)
     return order
 
 
@@ -97,16 +97,14 @@ def do_request_extension(
     """A complex order may be extended by at most 5 working days in all (§6.4.1)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "request_extension", actor)
+    check_transition(order, "request_extension", actor, now)
     unit = acting_unit(order, actor)
-    used = sum(order.extension_requests.filter(decision="approved").values_list("days", flat=True))
+    used = extension_days_used(order)  # below the limit: the guard checked
     errors = {}
     if not isinstance(days, int) or not 1 <= days <= dl.MAX_EXTENSION_WORKING_DAYS - used:
         left = dl.MAX_EXTENSION_WORKING_DAYS - used
         errors["days"] = (
             f"延期须为1至{left}个工作日（§6.4.1：延期一般不超过5个工作日，已延期{used}天）"
-            if left > 0
-            else f"已延期{used}个工作日，达到上限（§6.4.1）"
         )
     if not reason.strip():
         errors["reason"] = "请说明延期理由"
@@ -165,7 +163,7 @@ def do_decide_extension(
     deadline with one ``days`` working days after the old one."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "approve_extension" if approve else "deny_extension", actor)
+    check_transition(order, "approve_extension" if approve else "deny_extension", actor, now)
     req = _pending(ExtensionRequest, order)
     if not approve and not note.strip():
         raise ValidationFailed({"note": "驳回延期须说明理由"})
@@ -198,7 +196,7 @@ def do_request_suspension(
     (§6.4.1), on approval by the centre."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "request_suspension", actor)
+    check_transition(order, "request_suspension", actor, now)
     unit = acting_unit(order, actor)
     errors = {}
     if not isinstance(days, int) or not 1 <= days <= dl.MAX_HANG_UP_NATURAL_DAYS:
@@ -225,7 +223,7 @@ def do_decide_suspension(
     working days left are kept — and the hang-up clock (≤ 90 natural days) starts."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "approve_suspension" if approve else "deny_suspension", actor)
+    check_transition(order, "approve_suspension" if approve else "deny_suspension", actor, now)
     req = _pending(SuspensionRequest, order)
     if not approve and not note.strip():
         raise ValidationFailed({"note": "驳回挂单须说明理由"})
@@ -264,7 +262,7 @@ def do_resume(
     """A hung-up order resumes: the unit gets back the working days it had left (§6.4.1)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "resume", actor)
+    check_transition(order, "resume", actor, now)
     unit = acting_unit(order, actor)
     req = (
         SuspensionRequest.objects.select_for_update()
@@ -307,7 +305,7 @@ def do_reply(
     late)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "reply", actor)
+    check_transition(order, "reply", actor, now)
     unit = acting_unit(order, actor)
     parts = {
         "handling_situation": handling_situation,
@@ -351,7 +349,7 @@ def do_no_further_handling(
     ``explanation`` (``do_attach``), which is then linked to this statement."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "no_further_handling", actor)
+    check_transition(order, "no_further_handling", actor, now)
     unit = acting_unit(order, actor)
     errors = {}
     if reason not in screening.NO_FURTHER_HANDLING_REASONS:
@@ -403,7 +401,7 @@ def do_accept_reply(
     """答复认定: the centre accepts the unit's reply (§6.6); the callback clock starts."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "accept_reply", actor)
+    check_transition(order, "accept_reply", actor, now)
     reply = order.replies.order_by("-replied_at", "-id").first()
     if reply:
         reply.verdict, reply.verdict_by, reply.verdict_at, reply.verdict_note = (
@@ -427,7 +425,7 @@ def do_reverify(
     verify (§6.6.2) and the unit answers within the centre's limit."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "reverify", actor)
+    check_transition(order, "reverify", actor, now)
     if not reason.strip():
         raise ValidationFailed({"reason": "请说明答复与反映情况的出入（§6.6.2）"})
     reply = order.replies.order_by("-replied_at", "-id").first()

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db import transaction
 
-from hotline.calendars.services import working_calendar
 from hotline.orders.actions.base import (
     ORDER_FIELDS,
     _apply,
@@ -17,18 +16,17 @@ from hotline.orders.actions.base import (
     meet_deadlines,
     move_state,
     next_number,
-    open_deadline,
+    open_dispatch_clock,
     record_event,
     resolve_now,
+    retime_dispatch_clock,
     supersede_deadlines,
 )
-from hotline.orders.actions.duplicates import refuse_with_merged
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import (
     WorkOrder,
 )
 from hotline.org.models import User
-from hotline.rules import deadlines as dl
 from hotline.rules import screening
 
 
@@ -54,7 +52,7 @@ def do_create_order(
         to_state="accepted",
         data={"channel": order.channel},
     )
-    open_deadline(order, dl.dispatch_deadline(now, working_calendar()))
+    open_dispatch_clock(order, now)
     return order
 
 
@@ -150,7 +148,7 @@ def do_accept(
     """An agent accepts a channel submission (§6.1.1) after completing the §6.1.5 fields."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "accept", actor)
+    check_transition(order, "accept", actor, now)
     current = {name: getattr(order, name) for name in ORDER_FIELDS}
     fields = _clean_order_fields({**current, **(values or {})}, require=True)
     changes = _apply(order, fields)
@@ -163,7 +161,7 @@ def do_accept(
         data={"changes": changes},
         extra_fields=[*fields, "domain", "urgency", "accepted_at"],
     )
-    open_deadline(order, dl.dispatch_deadline(now, working_calendar()))
+    open_dispatch_clock(order, now)
     return order
 
 
@@ -174,9 +172,10 @@ def do_update(
     """Correct the work order while it is still with intake (draft, accepted, returned)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "update", actor)
+    check_transition(order, "update", actor, now)
     current = {name: getattr(order, name) for name in ORDER_FIELDS}
     fields = _clean_order_fields({**current, **values}, require=order.state != "draft")
+    emergency = order.is_emergency
     changes = _apply(order, fields)
     if changes:
         move_state(
@@ -187,6 +186,8 @@ def do_update(
             data={"changes": changes},
             extra_fields=[*fields, "domain", "urgency"],
         )
+    if order.is_emergency != emergency:  # §6.4.4: the review limit follows the flag
+        retime_dispatch_clock(order, now)
     return order
 
 
@@ -204,8 +205,7 @@ def do_reject(
     line the caller is transferred to (§5.3 d)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "reject", actor)
-    refuse_with_merged(order, "不予受理")
+    check_transition(order, "reject", actor, now)
     for k, v in _clean_rejection(reason, note, emergency_line).items():
         setattr(order, k, v)
     supersede_deadlines(order, ["dispatch"], now)
@@ -229,8 +229,7 @@ def do_direct_close(
     (§6.7.1)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "direct_close", actor)
-    refuse_with_merged(order, "直办结案")
+    check_transition(order, "direct_close", actor, now)
     if not answer.strip():
         raise ValidationFailed({"answer": "直办结案须填写答复内容"})
     order.direct_answer = answer.strip()
@@ -252,8 +251,11 @@ def do_submit(order: WorkOrder | int, actor: User, *, now: datetime | None = Non
     """Send an accepted order to review (§6.2)."""
     now = resolve_now(now)
     order = lock_order(order)
-    check_transition(order, "submit", actor)
+    check_transition(order, "submit", actor, now)
     _clean_order_fields({n: getattr(order, n) for n in ORDER_FIELDS}, require=True)
+    returned = order.state == "returned"
     order.submitted_at = now
     move_state(order, actor, "submit", now, extra_fields=["submitted_at"])
+    if returned:  # the review clock stopped when it was returned; it runs on now (§6.2)
+        retime_dispatch_clock(order, now, resume=True)
     return order

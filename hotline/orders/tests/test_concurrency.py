@@ -14,6 +14,8 @@ from hotline.orders import actions
 from hotline.orders.errors import Conflict
 from hotline.orders.models import Event, WorkOrder
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def _in_thread(fn):
     def run(*args, **kwargs):
@@ -49,6 +51,7 @@ def test_200_orders_from_8_threads_get_200_distinct_numbers(agent, appeal):
     )
 
 
+@pytest.mark.clause("6.3")
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_dispatching_one_order_one_wins_one_conflicts(agent, reviewer, appeal, org):
     """§6.3: one dispatch; the second reviewer gets a clear conflict, not a second dispatch."""

@@ -8,6 +8,8 @@ from django.db import DatabaseError, connection, transaction
 from hotline.orders import actions
 from hotline.orders.models import Event
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def test_event_rows_refuse_update_and_delete_in_python(agent, appeal):
     order = actions.do_create_order(agent, appeal)

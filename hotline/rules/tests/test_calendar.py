@@ -56,6 +56,7 @@ def test_zero_working_days_from_a_weekend_is_the_next_working_day_midnight():
     assert cal.add_working_days(sh(2026, 11, 29, 10, 0), 0) == sh(2026, 11, 30, 0, 0)
 
 
+@pytest.mark.clause("6.4.2")
 def test_five_working_days_across_national_day_and_adjusted_saturday(cal):
     """§6.4.2 across 2026's 国庆: Sep 30 + 5 working days skips Oct 1–7 and Sunday Oct 11,
     and counts the adjusted working Saturday Oct 10."""

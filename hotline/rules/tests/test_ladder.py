@@ -30,12 +30,14 @@ EMERGENCY = [
 DUE = sh(2026, 3, 9, 9, 0)
 
 
+@pytest.mark.clause("6.5")
 def test_an_order_that_is_not_behind_has_no_rung_to_climb():
     """§6.5 supervises late orders only: nothing behind, nothing planned."""
     assert rl.plan(GENERAL, [], behind_since=None) is None
     assert rl.plan([], [], behind_since=DUE) is None
 
 
+@pytest.mark.clause("6.5")
 def test_smart_supervision_starts_after_the_grace_period_once_overdue():
     """§6.5 a: the system's own supervision is the first rung, due ``start_after`` after
     the order fell behind."""
@@ -46,6 +48,7 @@ def test_smart_supervision_starts_after_the_grace_period_once_overdue():
     assert p.key == "0.0.0"
 
 
+@pytest.mark.clause("6.5")
 def test_two_unanswered_phone_reminders_start_supervision_at_once():
     """§6.5: after 2 phone reminders without a result the order goes under supervision."""
     entered = DUE + H
@@ -53,6 +56,7 @@ def test_two_unanswered_phone_reminders_start_supervision_at_once():
     assert p.due_at == entered and "电话催办2次" in p.reason
 
 
+@pytest.mark.clause("6.5")
 def test_each_rung_without_result_escalates_to_the_next():
     """§6.5 b–d: phone (handlers, then leaders), SMS, then other forms, each after its wait."""
     t0 = DUE + 4 * H
@@ -70,6 +74,7 @@ def test_each_rung_without_result_escalates_to_the_next():
     assert rl.plan(GENERAL, taken, behind_since=DUE, start_after=4 * H) is None  # the top
 
 
+@pytest.mark.clause("6.5")
 def test_a_person_may_skip_ahead_and_the_ladder_follows():
     """A supervisor who goes straight to SMS supervision (§6.5 c) moves the order there."""
     taken = [rl.Taken("sms", DUE + H)]
@@ -94,6 +99,7 @@ def test_an_effective_step_ends_the_cycle_and_a_still_late_order_starts_again():
     assert p.due_at == DUE + 5 * H and p.key == "1.0.0"
 
 
+@pytest.mark.clause("6.4.4")
 def test_emergency_escalation_repeats_until_the_unit_replies():
     """§6.4.4: every rung automatic, the last repeating every 30 minutes."""
     start = sh(2026, 3, 2, 9, 22, 30)
@@ -141,3 +147,46 @@ def test_waits_are_measured_with_the_clock_the_track_gives():
 def test_a_misconfigured_rung_is_refused(kwargs):
     with pytest.raises(ValueError):
         rl.Step(after=timedelta(0), **kwargs)
+
+
+@pytest.mark.clause("6.5")
+def test_an_order_is_overdue_from_its_earliest_passed_unit_deadline():
+    """§6.5 "针对超期工单": only the deadlines the unit answers for count — sign-for,
+    feedback, extension and hang-up end; the centre's own dispatch and callback limits
+    do not make a unit's order overdue."""
+    dls = [("sign", DUE - 24 * H), ("feedback", DUE), ("dispatch", DUE - 48 * H)]
+    assert rl.overdue_since(dls, DUE - 25 * H) is None
+    assert rl.overdue_since(dls, DUE - 24 * H) == DUE - 24 * H
+    assert rl.overdue_since(dls, DUE + H) == DUE - 24 * H
+    assert rl.overdue_since([("dispatch", DUE), ("callback", DUE)], DUE + H) is None
+    assert rl.overdue_since([], DUE) is None
+
+
+@pytest.mark.clause("6.5")
+def test_a_call_before_the_deadline_is_a_reminder_and_after_it_an_urge():
+    """§6.5: 电话催办 is for overdue orders; a call before any deadline passed is a 提醒
+    that never leads to supervision; two unanswered 催办 do."""
+    assert rl.reminder_kind(None) == "prompt"
+    assert rl.reminder_kind(DUE) == "urge"
+    assert rl.REMINDER_KINDS.label("prompt") == "电话提醒"
+    assert not rl.enters_supervision(1) and rl.enters_supervision(2)
+
+
+@pytest.mark.clause("6.5")
+def test_a_step_taken_by_hand_lands_on_the_rung_of_its_method():
+    """A supervisor's step is placed on the ladder like the system's: the suggested rung,
+    a later rung of its method (its messages must go out with it), a repeat of the top
+    rung, or no rung at all for a method the ladder has passed."""
+    t = DUE + 5 * H
+    assert rl.landing(GENERAL, [], rl.Taken("smart", t)) == "0.0.0"
+    assert rl.landing(GENERAL, [], rl.Taken("sms", t)) == "0.3.0"  # skipping ahead
+    taken = [rl.Taken("smart", t), rl.Taken("phone", t + H)]
+    assert rl.landing(GENERAL, taken, rl.Taken("phone", t + 2 * H)) == "0.2.0"
+    after_sms = [*taken, rl.Taken("sms", t + 3 * H)]
+    assert rl.landing(GENERAL, after_sms, rl.Taken("smart", t + 4 * H)) is None  # passed
+    effective = [rl.Taken("smart", t, effective=True)]
+    assert rl.landing(GENERAL, effective, rl.Taken("smart", t + H)) == "1.0.0"  # new cycle
+    top = [rl.Taken("smart", t), rl.Taken("sms", t + H), rl.Taken("sms", t + 2 * H)]
+    assert rl.landing(EMERGENCY, top, rl.Taken("sms", t + 3 * H)) == "0.2.1"  # a repeat
+    # an effective step still took its rung before it ended the cycle
+    assert rl.landing(GENERAL, [], rl.Taken("smart", t, effective=True)) == "0.0.0"

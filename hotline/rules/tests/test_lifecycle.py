@@ -16,6 +16,7 @@ def test_administrator_may_take_every_action():
     assert all(lc.ADMIN in t.roles for t in lc.TRANSITIONS)
 
 
+@pytest.mark.clause("6.2", "6.3")
 def test_reviewer_dispatches_only_from_pending_review():
     """§6.2/§6.3: only reviewed orders are dispatched."""
     assert lc.transition("dispatch", "pending_review", "reviewer").target == "dispatched"
@@ -28,11 +29,13 @@ def test_unit_may_not_dispatch():
         lc.transition("dispatch", "pending_review", "unit")
 
 
+@pytest.mark.clause("6.7.1")
 def test_directly_handled_order_closes_from_intake():
     """§6.7.1: a directly handled order closes when handled."""
     assert lc.transition("direct_close", "accepted", "agent").target == "closed"
 
 
+@pytest.mark.clause("6.7.2")
 def test_transferred_order_closes_only_from_pending_callback():
     """§6.7.2: a transferred order closes after reply and callback."""
     t = lc.TRANSITIONS_BY_ACTION["close"]
@@ -53,9 +56,11 @@ def test_reply_needs_the_order_in_hand():
     assert "待签收" in str(exc.value)
 
 
-def test_two_phone_reminders_before_supervision():
-    """§6.5: after 2 phone reminders without a result the order is supervised."""
-    assert lc.reminders_before_supervision() == 2
+@pytest.mark.clause("6.5")
+def test_supervise_is_offered_only_while_a_unit_holds_the_order():
+    """§6.5 supervises handling units: not an order waiting for review (no unit yet)."""
+    assert "supervise" not in lc.allowed_actions("pending_review", "supervisor")
+    assert "supervise" in lc.allowed_actions("handling", "supervisor")
 
 
 def test_allowed_actions_for_a_unit_handling_an_order():
@@ -102,6 +107,7 @@ def test_required_fields_of_6_1_5():
     assert "§6.1.5" in errors["address"]
 
 
+@pytest.mark.clause("5.4.1", "5.4.2")
 def test_twelve_domains_and_seven_types():
     """§5.4.1 seven types, §5.4.2 twelve domains."""
     assert len(taxonomy.APPEAL_TYPES) == 7

@@ -3,6 +3,7 @@ see what, notices per unit, and a ladder that is configuration, not code."""
 
 from __future__ import annotations
 
+import pytest
 import time_machine
 
 from hotline.orders import actions
@@ -70,11 +71,20 @@ def test_units_and_citizens_cannot_read_the_board_but_units_read_their_notices(
     assert sup["unread"] >= 1 and all(n["unit"] is None for n in sup["results"])
 
 
-def test_a_step_needs_a_method_when_nothing_is_suggested(as_, dispatch, clerk, supervisor):
-    """Bad input gets a Chinese field error and nothing is saved."""
+@pytest.mark.clause("6.5")
+def test_supervision_before_the_deadline_is_refused_and_bad_input_is_a_field_error(
+    as_, dispatch, clerk, supervisor
+):
+    """§6.5 "针对超期工单": a step on an order that is not overdue is refused with the
+    reason (409); on an overdue order, bad input gets a Chinese field error (422).  Nothing
+    is saved either way."""
     order = dispatch()
     actions.do_sign(order, clerk, now=sh(2026, 3, 2, 10, 0))
     with time_machine.travel(sh(2026, 3, 3, 9, 0), tick=False):
+        r = as_(supervisor).post(f"/supervision/orders/{order.number}/steps", {})
+        assert r.status_code == 409 and "尚未超期" in r.json()["message"]
+    with time_machine.travel(sh(2026, 3, 10, 9, 0), tick=False):  # feedback due 03-09 09:00
+        LadderStep.objects.filter(track="general").update(active=False)  # nothing to suggest
         r = as_(supervisor).post(f"/supervision/orders/{order.number}/steps", {})
         assert r.status_code == 422 and "method" in r.json()["fields"]
         r = as_(supervisor).post(f"/supervision/orders/{order.number}/steps", {"method": "other"})
@@ -82,6 +92,7 @@ def test_a_step_needs_a_method_when_nothing_is_suggested(as_, dispatch, clerk, s
     assert not SupervisionRecord.objects.filter(order=order).exists()
 
 
+@pytest.mark.clause("6.5")
 def test_the_ladder_is_configuration_an_admin_edit_changes_what_the_sweep_does(
     as_, dispatch, clerk, supervisor, gateway
 ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from hotline.orders import actions
@@ -15,6 +16,7 @@ from hotline.supervision.tests.conftest import sh
 OUTAGE = {"emergency_kind": "a_utility_outage", "title": "康乐小区整片停水"}
 
 
+@pytest.mark.clause("6.4.4")
 def test_the_emergency_department_hears_at_acceptance_and_at_dispatch(
     as_, agent, reviewer, appeal, phones, django_capture_on_commit_callbacks
 ):
@@ -50,13 +52,14 @@ def test_a_report_lost_with_a_dying_process_is_made_by_the_next_sweep(agent, app
     assert Notice.objects.filter(unit=phones.emergency, kind="emergency").count() == 1
 
 
+@pytest.mark.clause("6.4.2", "6.4.4", "6.5")
 def test_an_unsigned_emergency_order_escalates_within_its_two_hours(
     as_, dispatch, clerk, supervisor, gateway
 ):
     """§6.4.2/§6.4.4: dispatched 09:00, feedback due 11:00.  Not signed in its 30 minutes,
-    the order climbs the emergency ladder while still inside the 2 hours — handlers and
-    unit, then 分管领导 and the emergency department, then 单位负责人 every 30 minutes —
-    until the unit replies."""
+    the order is overdue (§6.5: supervision is for overdue orders) and climbs the emergency
+    ladder while still inside the 2 hours — handlers and unit, then 分管领导 and the
+    emergency department, then 单位负责人 every 30 minutes — until the unit replies."""
     start = sh(2026, 3, 2, 9, 0)
     order = dispatch(start, **OUTAGE)
     assert order.is_emergency
@@ -76,10 +79,11 @@ def test_an_unsigned_emergency_order_escalates_within_its_two_hours(
                 )
             if sweep.run(gateway=gateway).rungs:
                 taken_at.append(minute)
-    # sign-for warns at 22.5 min (75 % of 30): the emergency ladder starts on warning
-    assert taken_at == [23, 38, 53, 83, 113]
+    # the sign-for limit (30 min) passes unsigned: overdue, the ladder starts at once; the
+    # 22.5-minute warning before it was only a reminder (提醒), not 督办
+    assert taken_at == [30, 45, 60, 90]
     records = list(SupervisionRecord.objects.filter(order=order).order_by("at"))
-    assert [r.method for r in records] == ["smart", "sms", "sms", "sms", "sms"]
+    assert [r.method for r in records] == ["smart", "sms", "sms", "sms"]
     assert all(r.at < start + timedelta(hours=2) for r in records)
     phones_reached = {m.to for m in gateway.sent}
     assert {"13900000001", "0473-3100001", "13900000002", "13900000003", "0473-3110000"} <= (

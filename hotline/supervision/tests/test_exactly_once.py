@@ -17,6 +17,7 @@ from django.db import connection
 
 from hotline.orders import actions
 from hotline.orders.models import Event
+from hotline.supervision import actions as supervision_actions
 from hotline.supervision import outbox, sweep
 from hotline.supervision.ladders import Ladders
 from hotline.supervision.models import Message, Notice, SupervisionRecord, SweepMark
@@ -100,12 +101,15 @@ def test_a_worker_killed_while_taking_a_rung_loses_nothing(late_orders, gateway,
     transaction rolls back (record, mark, event) and the next sweep takes it once."""
     sweep.run(now=sh(2026, 3, 9, 12, 0), gateway=gateway)  # reminders only, no rung yet
     before = products()
-    real = sweep.rung_drafts
-    monkeypatch.setattr(sweep, "rung_drafts", lambda *a: (_ for _ in ()).throw(SystemExit()))
+    # the rung's messages are queued by the one supervision path the sweep goes through
+    real = supervision_actions.rung_drafts
+    monkeypatch.setattr(
+        supervision_actions, "rung_drafts", lambda *a: (_ for _ in ()).throw(SystemExit())
+    )
     with pytest.raises(SystemExit):
         sweep.run(now=LATE, gateway=gateway)
     assert products() == before
-    monkeypatch.setattr(sweep, "rung_drafts", real)
+    monkeypatch.setattr(supervision_actions, "rung_drafts", real)
     assert sweep.run(now=LATE, gateway=gateway).rungs == 5
     assert SupervisionRecord.objects.count() == 5
 

@@ -3,6 +3,7 @@ automatic reminders, 2 phone reminders → 督办 (§6.5), then the ladder §6.5
 
 from __future__ import annotations
 
+import pytest
 import time_machine
 
 from hotline.orders import actions
@@ -18,6 +19,7 @@ def row(board: dict, number: str) -> dict:
     return rows[0]
 
 
+@pytest.mark.clause("6.5")
 def test_an_order_left_alone_climbs_the_whole_ladder(as_, dispatch, clerk, supervisor, gateway):
     """§6.5: late order → phone reminders ×2 → supervision: a) smart (by the system),
     b) phone to handlers, 分管领导, 单位负责人 (suggested, taken by the 督办员), c) SMS to the
@@ -116,6 +118,7 @@ def test_an_order_left_alone_climbs_the_whole_ladder(as_, dispatch, clerk, super
         assert methods == ["smart", "phone", "phone", "phone", "sms", "other"]
 
 
+@pytest.mark.clause("6.5")
 def test_the_unit_replying_stops_the_ladder(dispatch, clerk, supervisor, gateway):
     """Supervision watches late orders only: once the unit replies nothing more is sent."""
     order = dispatch()
@@ -161,7 +164,7 @@ def test_a_step_already_taken_by_the_system_is_refused_to_a_second_taker(
     as_, dispatch, clerk, supervisor, gateway
 ):
     """The suggested rung is claimed by its key: the supervisor who comes second is told."""
-    from hotline.supervision.actions import do_take_step
+    from hotline.supervision.actions import do_supervise
     from hotline.supervision.models import SweepMark
 
     order = dispatch()
@@ -176,6 +179,6 @@ def test_a_step_already_taken_by_the_system_is_refused_to_a_second_taker(
     from hotline.orders.errors import Conflict
 
     with pytest.raises(Conflict) as err:
-        do_take_step(order, supervisor, now=now)
+        do_supervise(order, supervisor, now=now)
     assert "已由系统或其他督办员完成" in err.value.message
     assert not SupervisionRecord.objects.filter(order=order).exists()

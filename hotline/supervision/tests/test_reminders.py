@@ -3,6 +3,8 @@ its limit, red when due — and whoever owes it is reminded once per light."""
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.orders import actions
 from hotline.orders.models import Deadline, Event
 from hotline.supervision import sweep
@@ -14,6 +16,7 @@ def messages(**filters) -> list[str]:
     return sorted(Message.objects.filter(**filters).values_list("key", flat=True))
 
 
+@pytest.mark.clause("6.4.2", "6.5")
 def test_a_dispatched_order_turns_yellow_then_red_and_the_unit_is_reminded_once_each(
     dispatch, clerk, gateway
 ):
@@ -53,6 +56,7 @@ def test_a_deadline_first_seen_already_overdue_gets_only_the_red_reminder(dispat
     assert stages.count("warning") == 0 and stages.count("overdue") == 2  # sign, feedback
 
 
+@pytest.mark.clause("6.2", "6.3", "6.4.1", "6.4.2", "6.5")
 def test_every_deadline_kind_is_watched_and_its_owner_reminded(
     agent, reviewer, clerk, callback_agent, appeal, phones, gateway
 ):

@@ -178,3 +178,16 @@ def test_the_rules_import_no_django_and_no_app():
             for a in n.names
         }, name
         assert all(package(m) == "rules" for m in IMPORTS[name]), name
+
+
+def test_shared_helpers_import_no_app():
+    """``hotline.common`` is the neutral ground adapters and apps share: it imports no app
+    (nor an adapter), so anything may import it without tying packages together."""
+    crossings = [
+        f"{src} → {dst}"
+        for src, targets in sorted(IMPORTS.items())
+        if package(src) == "common"
+        for dst in sorted(targets)
+        if package(dst) not in {"common", "rules", "clock"}
+    ]
+    assert not crossings, "\n".join(crossings)

@@ -7,9 +7,13 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
+
 from hotline import clock
 from hotline.orders import actions as act
 from hotline.web.tests.conftest import REPLY
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def charts(page: str) -> dict:
@@ -35,6 +39,7 @@ def test_dashboard_counts_orders_by_channel_type_domain_and_area(web, leader, fl
     assert "echarts.min.js" in page
 
 
+@pytest.mark.clause("6.4.2", "6.8.3")
 def test_dashboard_rates_on_time_feedback_and_satisfaction(web, leader, flow, callback_agent):
     """按时反馈率 counts replies before the §6.4.2 limit; 满意率 counts 满意 + 基本满意 of
     citizens reached (§6.8.3)."""

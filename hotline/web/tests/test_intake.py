@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.common import hooks
 from hotline.orders.models import Attachment, PersonalInfoAccess, WorkOrder
 from hotline.web.tests.conftest import png, wav
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def form(appeal: dict, **extra) -> dict:
@@ -13,6 +17,7 @@ def form(appeal: dict, **extra) -> dict:
     return data
 
 
+@pytest.mark.clause("6.1.1", "6.2")
 def test_agent_records_an_order_and_submits_it_for_review_in_one_step(web, agent, appeal):
     """§6.1.1 record and accept, §6.2 submit: the default button."""
     r = web(agent).post("/intake/", form(appeal, button="submit"))
@@ -24,6 +29,7 @@ def test_agent_records_an_order_and_submits_it_for_review_in_one_step(web, agent
     assert order.number in page and "待审核" in page
 
 
+@pytest.mark.clause("6.1.5")
 def test_missing_required_fields_give_chinese_field_errors_and_save_nothing(web, agent, appeal):
     """§6.1.5: category, issue, address and content are required."""
     data = form(appeal, button="submit", title="", address="", category="", content="")
@@ -44,6 +50,7 @@ def test_bad_phone_number_is_shown_beside_the_phone_field(web, agent, appeal):
     assert not WorkOrder.objects.exists()
 
 
+@pytest.mark.clause("6.1.2")
 def test_attachments_are_stored_with_the_order_voice_and_image(web, agent, appeal):
     """§6.1.2: voice and image forms of an appeal are kept as attachments."""
     data = form(appeal, button="accept", attachments=[wav(), png()])
@@ -65,6 +72,7 @@ def test_an_unacceptable_file_undoes_the_whole_intake(web, agent, appeal):
     assert not WorkOrder.objects.exists() and not Attachment.objects.exists()
 
 
+@pytest.mark.clause("5.3")
 def test_not_accepted_call_is_recorded_with_its_reason(web, agent):
     """§5.3: a rejected call stays a searchable record with its reason."""
     data = {
@@ -82,6 +90,7 @@ def test_not_accepted_call_is_recorded_with_its_reason(web, agent):
     assert order.state == "rejected" and order.not_accepted_reason == "a_legal_procedure"
 
 
+@pytest.mark.clause("5.3")
 def test_emergency_line_matter_must_name_the_line_to_transfer_to(web, agent):
     """§5.3 d: 110/119/120/122 matters tell the agent which line to transfer to."""
     base = {
@@ -100,6 +109,7 @@ def test_emergency_line_matter_must_name_the_line_to_transfer_to(web, agent):
     assert WorkOrder.objects.get().emergency_line == "119"
 
 
+@pytest.mark.clause("6.7.1")
 def test_direct_handling_closes_the_order_and_calls_the_knowledge_hook(
     web, agent, appeal, monkeypatch
 ):
@@ -178,6 +188,7 @@ def test_a_broken_suggestion_provider_never_blocks_intake(web, agent, monkeypatc
     assert r.status_code == 200
 
 
+@pytest.mark.clause("5.1", "6.1.1")
 def test_agent_accepts_a_channel_draft_from_the_queue(web, agent, appeal):
     """§5.1, §6.1.1: a portal submission waits in 待受理 until an agent completes and
     accepts it."""
@@ -206,6 +217,7 @@ def test_agent_accepts_a_channel_draft_from_the_queue(web, agent, appeal):
     assert draft.state == "pending_review" and draft.channel == "portal"
 
 
+@pytest.mark.clause("6.2")
 def test_returned_order_is_corrected_and_submitted_again(web, agent, reviewer, flow):
     """§6.2: the reviewer returns a defective order; the agent fixes it and resubmits."""
     from hotline.orders import actions as act

@@ -12,6 +12,8 @@ from hotline import clock
 from hotline.orders import actions as act
 from hotline.web.tests.conftest import REPLY
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def numbers(page: str, orders) -> set[str]:
     return {o.number for o in orders if f'data-number="{o.number}"' in page}

@@ -5,11 +5,14 @@ page → 409 with the current state; CSRF is enforced."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from hotline.orders import actions as act
 from hotline.orders.models import Attachment, Reply
 from hotline.web.tests.conftest import REPLY, pdf
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
 def post(client, order, action, data=None, **files):
@@ -26,6 +29,7 @@ def test_detail_offers_only_the_actions_the_viewer_may_take(web, reviewer, clerk
     assert web(clerk).get(f"/orders/{order.number}/").status_code == 404  # not yet its order
 
 
+@pytest.mark.clause("6.3")
 def test_reviewer_dispatches_to_a_lead_unit_and_a_co_unit(web, reviewer, flow, org):
     """§6.3: one lead unit and optional co-units; the sign-for and feedback clocks start."""
     order = flow.pending_review()
@@ -52,6 +56,7 @@ def test_dispatch_without_a_lead_unit_is_a_field_error(web, reviewer, flow):
     assert order.state == "pending_review"
 
 
+@pytest.mark.clause("6.3")
 def test_unit_picker_recommends_units_by_category_and_area_and_searches(web, reviewer, flow, org):
     """§6.3: units responsible for the category and covering the place come first, with
     their jurisdiction and responsibilities shown."""
@@ -64,6 +69,7 @@ def test_unit_picker_recommends_units_by_category_and_area_and_searches(web, rev
     assert "12345热线中心" not in c.get("/units/search/", {"q": "热线"}).content.decode()
 
 
+@pytest.mark.clause("6.2")
 def test_reviewer_returns_a_defective_order_with_a_reason(web, reviewer, flow):
     """§6.2: returned to intake with the reason on the timeline."""
     order = flow.pending_review()
@@ -75,6 +81,7 @@ def test_reviewer_returns_a_defective_order_with_a_reason(web, reviewer, flow):
     assert "地址不具体" in c.get(f"/orders/{order.number}/").content.decode()
 
 
+@pytest.mark.clause("6.4.1")
 def test_unit_signs_requests_extension_and_reviewer_approves(web, clerk, reviewer, flow):
     """§6.4.1: a complex order is extended by at most 5 working days, on the centre's approval."""
     order = flow.dispatched()
@@ -94,6 +101,7 @@ def test_unit_signs_requests_extension_and_reviewer_approves(web, clerk, reviewe
     assert order.deadlines.active().filter(kind="extension").exists()
 
 
+@pytest.mark.clause("6.4.1")
 def test_hang_up_is_requested_approved_and_resumed(web, clerk, reviewer, flow):
     """§6.4.1: hang-up for matters with a statutory time limit, at most 90 natural days."""
     order = flow.handling()
@@ -114,6 +122,7 @@ def test_hang_up_is_requested_approved_and_resumed(web, clerk, reviewer, flow):
     assert order.state == "handling"
 
 
+@pytest.mark.clause("6.4.3")
 def test_reply_needs_all_four_parts_of_the_standard(web, clerk, flow):
     """§6.4.3 a–d: each missing part is named beside its field; nothing is saved."""
     order = flow.handling()
@@ -128,6 +137,7 @@ def test_reply_needs_all_four_parts_of_the_standard(web, clerk, flow):
     assert order.state == "replied"
 
 
+@pytest.mark.clause("6.6.3")
 def test_no_further_handling_with_an_uploaded_written_explanation(web, clerk, flow):
     """§6.6.3: the unit stops with a formal written explanation — here a document."""
     order = flow.handling()
@@ -147,6 +157,7 @@ def test_no_further_handling_with_an_uploaded_written_explanation(web, clerk, fl
     assert Attachment.objects.get().reply == reply
 
 
+@pytest.mark.clause("6.6", "6.6.2")
 def test_reviewer_accepts_a_reply_or_sends_it_back_for_reverification(web, reviewer, clerk, flow):
     """§6.6, §6.6.2."""
     a, b = flow.replied(), flow.replied()
@@ -157,6 +168,7 @@ def test_reviewer_accepts_a_reply_or_sends_it_back_for_reverification(web, revie
     assert a.state == "pending_callback" and b.state == "reverify"
 
 
+@pytest.mark.clause("6.7.2", "6.8.3")
 def test_callback_is_recorded_then_the_order_closes(web, callback_agent, flow):
     """§6.8.3 satisfaction and resolution are required when the citizen was reached;
     §6.7.2 a transferred order closes only after the callback."""
@@ -189,6 +201,7 @@ def test_unsatisfied_citizen_gets_the_order_reopened(web, callback_agent, flow):
     assert order.state == "dispatched" and order.reopen_count == 1
 
 
+@pytest.mark.clause("6.5")
 def test_two_phone_reminders_put_the_order_under_supervision(web, supervisor, flow):
     """§6.5: after 2 phone reminders without a result the order goes under supervision;
     then a supervision step is recorded."""
@@ -271,6 +284,7 @@ def test_actions_are_posts_only(web, reviewer, flow):
     act.do_return_to_intake(order, reviewer, reason="x")
 
 
+@pytest.mark.clause("6.3")
 def test_unit_picker_puts_the_closest_jurisdiction_first_and_falls_back_to_territory(flow, org):
     """§6.3: by responsibility and territory — the district bureau before a city-wide one;
     with nobody responsible for the category, the units whose jurisdiction covers the place."""
@@ -300,6 +314,7 @@ def test_an_invisible_order_gets_the_plain_404_page_even_in_debug(web, other_cle
     assert "页面或工单不存在" in page and "urlpatterns" not in page.lower()
 
 
+@pytest.mark.clause("5.3", "6.2", "6.7.1")
 def test_agent_submits_rejects_or_closes_directly_from_the_detail_page(web, agent, flow):
     """§6.2 submit, §5.3 reject (d needs the line), §6.7.1 direct handling — the same
     actions as the intake page, from the order's panel."""
@@ -323,6 +338,7 @@ def test_agent_submits_rejects_or_closes_directly_from_the_detail_page(web, agen
     )
 
 
+@pytest.mark.clause("6.4.1")
 def test_reviewer_denies_an_extension_with_a_reason(web, clerk, reviewer, flow):
     """§6.4.1: the centre may refuse; the unit keeps its original feedback deadline."""
     order = flow.handling()

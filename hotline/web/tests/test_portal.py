@@ -3,11 +3,14 @@ number and phone — never anyone else's data, never internal notes."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client, override_settings
 
 from hotline.orders import actions as act
 from hotline.orders.models import WorkOrder
 from hotline.web.tests.conftest import REPLY, png
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 APPEAL = {
     "title": "小区门口井盖缺失",
@@ -21,6 +24,7 @@ APPEAL = {
 }
 
 
+@pytest.mark.clause("5.1", "6.1.2")
 def test_citizen_submits_an_appeal_with_a_photo_and_gets_its_number(db):
     """§5.1, §6.1.2: a portal submission becomes a draft (待受理) with channel portal."""
     r = Client().post("/portal/", {**APPEAL, "attachments": [png()]}, follow=True)

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.orders import actions as act
 from hotline.orders.models import PersonalInfoAccess
 from hotline.web.tests.conftest import png
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
+
+@pytest.mark.clause("6.1.6")
 def test_unit_clerk_sees_a_confidential_citizen_masked_and_nothing_is_logged(web, clerk, flow):
     """§6.1.6: handling units see a masked name and phone on a confidential order."""
     order = flow.dispatched(display_mode="confidential")
@@ -44,6 +49,7 @@ def test_another_unit_gets_404_for_the_order_and_its_files(web, flow, other_cler
     assert order.number not in c.get("/inbox/").content.decode()
 
 
+@pytest.mark.clause("6.1.2")
 def test_attachments_are_served_inline_to_those_who_may_see_the_order(
     web, clerk, flow, district_clerk
 ):

@@ -214,14 +214,14 @@ ACTION_UI: dict[str, UiAction] = {
         f.ReminderForm,
         lambda o, u, d, r: sup.do_remind(o, u, **d),
         "warning",
-        "§6.5 电话催办2次仍未回复处理结果的转入督办",
+        "§6.5 超期工单电话催办2次仍未回复处理结果的转入督办；未超期的记为提醒",
     ),
     "supervise": UiAction(
         "记录督办",
         f.SuperviseForm,
         lambda o, u, d, r: sup.do_supervise(o, u, **d),
         "danger",
-        "§6.5 a 智能督办 → b 电话督办 → c 短信督办 → d 其他形式",
+        "§6.5 仅限超期工单；督办方式留空则执行系统建议的下一步（a 智能 → b 电话 → c 短信 → d 其他）",
     ),
     "link_duplicate": UiAction(
         "关联重复工单",
@@ -333,17 +333,9 @@ INTAKE_ACTIONS = {"accept", "update"}
 
 
 def offered_actions(user, order: WorkOrder) -> list[str]:
-    """What the detail page offers: the lifecycle's allowed actions for this user, less
-    the co-unit sign-for when this unit has nothing left to sign."""
-    names = oq.allowed_actions(user, order)
-    if "co_sign" in names:
-        scope = wq.unit_scope(user) if user.effective_role == "unit" else None
-        pending = order.assignments.filter(role="co", ended_at__isnull=True, signed_at__isnull=True)
-        if scope is not None:
-            pending = pending.filter(unit__in=scope)
-        if not pending.exists():
-            names = [n for n in names if n != "co_sign"]
-    return names
+    """What the detail page offers: the transition table and the actions' guards for this
+    user on this order now (``orders.queries.allowed_actions``) — what the server accepts."""
+    return oq.allowed_actions(user, order)
 
 
 # ---------------------------------------------------------------------------
