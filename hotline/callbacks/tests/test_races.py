@@ -15,7 +15,10 @@ from hotline.callbacks.models import InboundSms, Survey
 from hotline.orders.errors import Conflict
 from hotline.orders.models import Callback
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("now"),
+]  # orders are made at a fixed instant
 
 
 def _in_thread(fn):

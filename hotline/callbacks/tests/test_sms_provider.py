@@ -21,7 +21,10 @@ from hotline.orders.models import Callback
 from hotline.supervision import outbox
 from hotline.supervision.worker import build_huey, register
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("now"),
+]  # orders are made at a fixed instant
 
 
 @pytest.fixture

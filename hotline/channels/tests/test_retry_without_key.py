@@ -22,6 +22,8 @@ from hotline.channels import services
 from hotline.channels.models import ChannelClient, IdempotencyRecord
 from hotline.orders.models import WorkOrder
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 
 def send(key: str, body: dict, idempotency_key: str | None = None):
     headers = {"X-Api-Key": key}

@@ -15,6 +15,8 @@ from hotline.intelligence.models import ModelVersion
 from hotline.intelligence.tests.test_command import ROADS, SCHOOL
 from hotline.orders import actions as act
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 TEXT = ("路灯坏了", "康乐小区门口的路灯坏了好几天")
 
 

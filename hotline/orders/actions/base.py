@@ -275,6 +275,8 @@ def _clean_order_fields(values: dict[str, Any], *, require: bool) -> dict[str, A
         v = values[name]
         if isinstance(v, str):
             v = v.strip()
+        elif v is None and name in _TEXT_FIELDS:
+            v = ""  # a JSON null clears a text field, as an empty string does
         out[name] = v
     vocab = {
         "channel": taxonomy.CHANNELS,
@@ -331,6 +333,13 @@ def _clean_order_fields(values: dict[str, Any], *, require: bool) -> dict[str, A
         raise ValidationFailed(errors)
     return out
 
+
+# The work order's text fields (never NULL in the database).
+_TEXT_FIELDS = frozenset(
+    f.name
+    for f in WorkOrder._meta.get_fields()
+    if f.name in ORDER_FIELDS and f.get_internal_type() in {"CharField", "TextField"}
+)
 
 _LABELS = {
     "channel": "诉求来源",

@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 
 import openpyxl
+import pytest
 import time_machine
 from django.test import Client
 
@@ -14,6 +15,8 @@ from hotline.orders import actions as act
 from hotline.orders import privacy
 from hotline.orders.models import PersonalInfoAccess, WorkOrder
 from hotline.rules.calendar import SHANGHAI
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 NOW = datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI)
 

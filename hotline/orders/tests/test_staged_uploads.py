@@ -26,6 +26,8 @@ from hotline.orders import actions, attachments
 from hotline.orders.models import Attachment, PendingUpload, WorkOrder
 from hotline.web.tests.conftest import PNG
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 PORTAL = {
     "title": "小区门口井盖缺失",
     "content": "新华街道康乐小区南门外人行道井盖缺失，晚上很危险。",
@@ -34,6 +36,7 @@ PORTAL = {
     "citizen_name": "李娜",
     "citizen_phone": "13987654321",
     "display_mode": "public",
+    "consent": "on",  # the privacy notice accepted
 }
 
 

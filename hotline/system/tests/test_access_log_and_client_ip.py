@@ -3,6 +3,7 @@ proxy-aware client address; the log carries no personal data (issue 12)."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import pytest
@@ -10,6 +11,8 @@ from django.test import Client, override_settings
 
 from hotline.common.client_ip import parse_networks
 from hotline.orders.models import WorkOrder
+
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 NGINX = parse_networks("127.0.0.1")  # the test client's REMOTE_ADDR plays the proxy
 APPEAL = {
@@ -20,7 +23,9 @@ APPEAL = {
     "citizen_name": "李娜",
     "citizen_phone": "13987654321",
     "display_mode": "public",
+    "consent": "on",
 }
+FILED = 302  # a filed appeal redirects to its receipt
 LIMITS = {
     "page_size": 30,
     "portal_track_failures": 2,
@@ -29,37 +34,42 @@ LIMITS = {
 }
 
 
+_appeals = itertools.count(1)
+
+
 def portal_post(forwarded_for: str | None = None, remote: str = "127.0.0.1") -> int:
     extra = {"REMOTE_ADDR": remote}
     if forwarded_for:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    return Client().post("/portal/", APPEAL, **extra).status_code
+    # each a different appeal: the same one again from the same address is a repeat
+    appeal = {**APPEAL, "title": f"{APPEAL['title']}（{next(_appeals)}）"}
+    return Client().post("/portal/", appeal, **extra).status_code
 
 
 @override_settings(HOTLINE_TRUSTED_PROXIES=NGINX, HOTLINE_WEB=LIMITS)
 def test_behind_the_proxy_each_citizen_has_their_own_portal_limit(db):
-    assert [portal_post("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert [portal_post("203.0.113.7") for _ in range(3)] == [FILED, FILED, 429]
     # the same citizen claiming another address in front of the proxy's entry
     assert portal_post("198.51.100.1, 203.0.113.7") == 429
-    assert portal_post("203.0.113.8") == 200
+    assert portal_post("203.0.113.8") == FILED
     assert WorkOrder.objects.count() == 3
 
 
 @override_settings(HOTLINE_TRUSTED_PROXIES=NGINX, HOTLINE_WEB=LIMITS)
 def test_a_forged_header_from_a_peer_that_is_not_the_proxy_is_ignored(db):
     for _ in range(2):
-        assert portal_post("203.0.113.7") == 200
+        assert portal_post("203.0.113.7") == FILED
     # 10.9.9.9 talks to the app server directly and claims to be a fresh citizen …
-    assert portal_post("203.0.113.99", remote="10.9.9.9") == 200
-    assert portal_post("203.0.113.98", remote="10.9.9.9") == 200
+    assert portal_post("203.0.113.99", remote="10.9.9.9") == FILED
+    assert portal_post("203.0.113.98", remote="10.9.9.9") == FILED
     # … but is counted as itself
     assert portal_post("203.0.113.97", remote="10.9.9.9") == 429
 
 
 @override_settings(HOTLINE_TRUSTED_PROXIES=(), HOTLINE_WEB=LIMITS)
 def test_without_trusted_proxies_everyone_behind_one_address_shares_it(db):
-    assert portal_post("203.0.113.7") == 200
-    assert portal_post("203.0.113.8") == 200
+    assert portal_post("203.0.113.7") == FILED
+    assert portal_post("203.0.113.8") == FILED
     assert portal_post("203.0.113.9") == 429
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 import hotline
 
 CHECKOUT = Path(hotline.__file__).resolve().parent.parent
-NAME = re.compile(r"\bHOTLINE_[A-Z0-9_]+\b")
+NAME = re.compile(
+    r"\bHOTLINE_[A-Z0-9_]*[A-Z0-9]\b"
+)  # "HOTLINE_S3_*" names a family, not a variable
 
 
 def _documented() -> set[str]:

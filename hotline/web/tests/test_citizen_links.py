@@ -11,6 +11,8 @@ from hotline.callbacks import actions as cba
 from hotline.callbacks.models import InboundSms, SmsOptOut, Survey
 from hotline.orders.models import Callback
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 PHONE = "13812345678"
 
 

@@ -19,6 +19,8 @@ from hotline.web.models import FormSubmission
 from hotline.web.once import REPEATED
 from hotline.web.tests.conftest import REPLY
 
+pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
+
 PORTAL = {
     "title": "小区门口井盖缺失",
     "content": "新华街道康乐小区南门外人行道井盖缺失，晚上很危险。",
@@ -27,6 +29,7 @@ PORTAL = {
     "citizen_name": "李娜",
     "citizen_phone": "13987654321",
     "display_mode": "public",
+    "consent": "on",  # the privacy notice accepted
 }
 CALLBACK = {
     "method": "phone",

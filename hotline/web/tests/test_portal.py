@@ -64,7 +64,7 @@ def test_the_portal_tells_what_is_collected_and_asks_for_consent_before_submitti
     assert r.status_code == 422
     assert "请阅读个人信息保护说明，勾选同意后再提交" in r.content.decode()
     assert not WorkOrder.objects.exists()
-    assert Client().post("/portal/", APPEAL).status_code == 200
+    assert Client().post("/portal/", APPEAL).status_code == 302  # to the receipt
     assert "已同意个人信息保护说明" in WorkOrder.objects.get().events.get().note
 
 

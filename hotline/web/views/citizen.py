@@ -33,15 +33,22 @@ RATE_MAX_AGE = 2 * 3600
 LIMIT_MESSAGE = "操作过于频繁，请稍后再试。"
 
 
+def _window() -> int:
+    return settings.HOTLINE_WEB["portal_window_minutes"] * 60
+
+
 def _limited(request) -> bool:
     return ratelimit.exceeded(
-        "link", ratelimit.client_ip(request), settings.HOTLINE_WEB["portal_track_failures"]
+        "link",
+        ratelimit.client_ip(request),
+        settings.HOTLINE_WEB["portal_track_failures"],
+        window_seconds=_window(),
     )
 
 
 def _gone(request, message: str, status: int):
     if status == 404:
-        ratelimit.add("link", ratelimit.client_ip(request))
+        ratelimit.add("link", ratelimit.client_ip(request), window_seconds=_window())
     return render(request, "web/portal/gone.html", {"message": message}, status=status)
 
 

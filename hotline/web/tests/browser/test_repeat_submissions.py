@@ -20,6 +20,7 @@ def fill_portal(pg, title: str) -> None:
     pg.select_option("#id_appeal_type", "help")
     pg.fill("#id_citizen_name", "李娜")
     pg.fill("#id_citizen_phone", "13987654321")
+    pg.get_by_label("我已阅读并同意上方的《个人信息保护说明》").check()
 
 
 def test_the_portal_files_one_appeal_however_the_citizen_repeats_it(person, org):
