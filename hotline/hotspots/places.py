@@ -12,8 +12,9 @@ which this cuts reliably.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from hotline.nlp.text import normalise
 
 CITY, DISTRICT, TOWN, SPOT = "city", "district", "town", "spot"
 _LEVEL_RANK = {CITY: 0, DISTRICT: 1, TOWN: 2, SPOT: 3}
@@ -150,7 +151,7 @@ def _names_in(stretch: str) -> list[Place]:
 
 def extract_places(text: str) -> list[Place]:
     """Place names in ``text`` in order of first appearance, without repeats."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = normalise(text)
     found: list[Place] = []
     last = 0
     for match in _CODED.finditer(text):
@@ -183,7 +184,7 @@ def strip_admin_names(text: str) -> str:
     Coded names glue onto their neighbours in segmentation ("A市伊景园" gives "市伊"), and
     a group's district is shown in its place, not among its words.
     """
-    text = unicodedata.normalize("NFKC", text or "")
+    text = normalise(text)
     for place in extract_places(text):
         if place.rank <= 1:
             text = re.sub(re.escape(place.name), " ", text, flags=re.IGNORECASE)

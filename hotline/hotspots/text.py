@@ -1,33 +1,25 @@
-"""Chinese text handling: normalisation, word segmentation and our own stopwords.
+"""Chinese text handling: clauses, words and our own stopwords.
 
-Similarity works on character bigrams (``features.py``), which need no dictionary and
-cost little; words from jieba are used where a person reads them — group labels and
-rising terms — so jieba only runs on the few texts that need it.  jieba is imported
-lazily: loading its dictionary takes about a second and most callers of this package
-(tests of the statistics, the Django app at start-up) never need it.
+Text is normalised by the project's one normaliser (:func:`hotline.nlp.text.normalise`)
+and cut into words by its one segmenter (:mod:`hotline.nlp.segment`).  Similarity works on
+character bigrams (``features.py``), which need no dictionary and cost little; words are
+used where a person reads them — group labels and rising terms — so the segmenter only
+runs on the few texts that need it.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import cache
-from typing import Any
 
-_MASKED = re.compile(r"\*{2,}|x{4,}|×{2,}")
-_URL = re.compile(r"(?:https?://|www\.)\S+")
+from hotline.nlp import segment
+from hotline.nlp.text import normalise
+
+__all__ = ["STOPWORDS", "clauses", "is_content_word", "normalise", "words", "words_many"]
+
 _SPACE = re.compile(r"\s+")
 # Anything that is not a letter or a digit ends a clause.  CJK ideographs count as letters.
 _NOT_WORD = re.compile(r"[^\w]+|_+")
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), lower case, no masks or links."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    text = _URL.sub(" ", text)
-    text = _MASKED.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
 
 
 def clauses(text: str) -> str:
@@ -68,20 +60,9 @@ def is_content_word(word: str) -> bool:
     return len(word) >= 2 and word not in STOPWORDS and bool(_CONTENT.search(word))
 
 
-@cache
-def _jieba() -> Any:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
 def words(text: str) -> list[str]:
-    """Content words of ``text`` in order (jieba precise mode on the normalised text)."""
-    return [w for w in _jieba().lcut(normalise(text)) if is_content_word(w)]
+    """Content words of ``text`` in order (precise-mode segmentation of the normalised text)."""
+    return [w for w in segment.default().cut(normalise(text)) if is_content_word(w)]
 
 
 def _words_chunk(texts: Sequence[str]) -> list[list[str]]:

@@ -25,6 +25,7 @@ The engine is thread-safe (one lock); it reads no database and imports no Django
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import json
 import math
@@ -38,18 +39,18 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from hotline.nlp.text import code_points, normalise
+
 from .analysis import (
     BIGRAM,
     PINYIN,
     SYLLABLES,
     WORD,
     Analyzer,
-    code_points,
     decode_key,
     default_synonyms,
     default_user_words,
     is_pinyin_key,
-    normalize,
     pinyin_pair,
 )
 
@@ -292,7 +293,7 @@ class Engine:
         lengths = np.zeros((n, len(FIELDS)), dtype=np.float32)
         rows_cols: list[tuple[np.ndarray, np.ndarray]] = []
         for f in range(len(FIELDS)):
-            normalized = [normalize(t[f]) for t in texts]
+            normalized = [normalise(t[f]) for t in texts]
             lengths[:, f] = [len(t) for t in normalized]
             word_rows: list[int] = []
             word_cols: list[int] = []
@@ -609,7 +610,7 @@ class Engine:
         no term with the index, returns ``[]``.
         """
         with self._lock:
-            text = normalize(query or "").strip()
+            text = normalise(query or "").strip()
             if not text or limit <= 0 or not self._n_live:
                 return []
             terms = self._query_terms(text)
@@ -701,7 +702,7 @@ class Engine:
     def highlight(self, text: str, query: str) -> str:
         """``text`` as HTML with the terms of ``query`` marked (for the app's own fields)."""
         with self._lock:
-            q = normalize(query or "").strip()
+            q = normalise(query or "").strip()
             cols = [t.col for t in self._query_terms(q)] if q else []
             return _mark(text, self._spans(text, cols))
 
@@ -858,18 +859,27 @@ def _runs(positions: Sequence[int]) -> list[tuple[int, int]]:
 
 
 def _normalize_mapped(text: str) -> tuple[str, list[int] | None]:
-    """``normalize(text)`` and, per normalized offset, the original offset (plus the end);
-    ``None`` when normalization kept every character in place (the usual case)."""
-    whole = normalize(text)
+    """``normalise(text)`` and, per normalised offset, the original offset (plus the end);
+    ``None`` when normalisation kept every character in place (the usual case).
+
+    Where it did not (a full-width form, a collapsed space, a removed link), the text is
+    normalised character by character, so each term found maps back to the characters it
+    came from."""
+    whole = normalise(text)
     if len(whole) == len(text):
         return whole, None
     out, origin = [], []
     for i, ch in enumerate(text):
-        n = ch.lower() if ch.isascii() else normalize(ch)
+        n = _normalise_char(ch)
         out.append(n)
         origin.extend([i] * len(n))
     origin.append(len(text))
     return "".join(out), origin
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalise_char(ch: str) -> str:
+    return " " if ch.isspace() else (normalise(ch) or " ")
 
 
 def _find_all(text: str, needle: str) -> list[tuple[int, int]]:
