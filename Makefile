@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: setup browser-deps run test test-sqlite test-postgres lint format check bench clean
+.PHONY: setup browser-deps run test test-sqlite test-postgres lint format check bench models clean
 
 # Install everything into a local virtualenv (re-run when pyproject.toml changes).
 $(VENV)/.installed: pyproject.toml
@@ -56,6 +56,11 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 check: test
+
+# Rebuild the shipped default models (hotline/nlp/models/) from ../shared/data and the seeds,
+# with fixed seeds (docs/intelligence.md).  The data is read, never copied.
+models: setup
+	OMP_NUM_THREADS=1 $(BIN)/python -m hotline.nlp.build_models --data ../shared/data
 
 bench: setup
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

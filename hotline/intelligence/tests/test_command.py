@@ -12,7 +12,8 @@ from hotline.intelligence import services
 from hotline.intelligence.models import ModelVersion
 from hotline.orders import actions as act
 
-DATA = Path("/work/shared/data/teddy2020_train.csv")
+# ../shared/data beside the checkout (never an absolute path, never copied into the repo).
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "teddy2020_train.csv"
 
 
 def _small_csv(path: Path, per_label: int = 12) -> Path:
