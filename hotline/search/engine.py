@@ -41,6 +41,7 @@ from scipy import sparse
 
 from hotline.nlp.text import code_points, normalise
 
+from . import rerank
 from .analysis import (
     BIGRAM,
     PINYIN,
@@ -85,6 +86,9 @@ class Params:
     prefix_expansions: int = 12
     prefix_weight: float = 0.6
     merge_threshold: int = 2000
+    # The first BM25F candidates re-ordered by the learned re-ranker (``rerank.py``);
+    # 0 turns it off.
+    rerank_depth: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +252,10 @@ class Engine:
         defaults: bool = True,
         params: Params | None = None,
         analyzer: Analyzer | None = None,
+        reranker: rerank.Reranker | None = None,
     ) -> None:
         self.params = params or Params()
+        self.reranker = reranker if reranker is not None else rerank.shipped()
         if analyzer is None:
             words = [*(default_user_words() if defaults else ()), *user_words]
             groups = [*(default_synonyms() if defaults else ()), *synonyms]
@@ -276,6 +282,7 @@ class Engine:
         self._matrix = sparse.csr_matrix((0, 0), dtype=np.float32)  # terms × main rows
         self._pending: dict[int, _Pending] = {}
         self._delta: sparse.csr_matrix | None = None  # terms × pending span, built lazily
+        self._signals: dict[int, rerank.Signals] = {}  # row → re-ranking signals, lazily
 
     def __len__(self) -> int:
         return self._n_live
@@ -437,6 +444,7 @@ class Engine:
             self._length_sum -= self._lengths.array[row]
             self._df.array[self._row_cols(row)] -= 1
             self._texts[row] = None
+            self._signals.pop(row, None)
             if self._pending.pop(row, None) is not None:
                 self._delta = None
             return True
@@ -495,6 +503,7 @@ class Engine:
             self._length_sum = lengths.sum(axis=0).astype(np.float64)
             self._pending = {}
             self._delta = None
+            self._signals = {}
             self._rebuild_main()
 
     # -------------------------------------------------------------- searching
@@ -622,8 +631,39 @@ class Engine:
                 rows = [self._row_of[i] for i in filter if i in self._row_of]
                 allowed[rows] = True
                 scores[~allowed] = 0.0
-            rows = self._top_rows(scores, limit, filter if callable(filter) else None)
+            depth = self.params.rerank_depth if self.reranker is not None else 0
+            rows = self._top_rows(scores, max(limit, depth), filter if callable(filter) else None)
+            if depth and len(rows) > 1:
+                assert self.reranker is not None
+                order = self.reranker.score(self._candidate_features(text, rows, scores))
+                # Stable: equal re-ranked scores keep their BM25F order.
+                rows = [rows[k] for k in np.argsort(-order, kind="stable")]
+            rows = rows[:limit]
             return [self._hit(row, float(scores[row]), terms, text, snippet_chars) for row in rows]
+
+    def candidates(self, query: str, depth: int | None = None) -> tuple[list[Any], np.ndarray]:
+        """The first ``depth`` BM25F candidates' ids and their re-ranking features (rows in
+        BM25F order, columns ``rerank.FEATURES``) — what the re-ranker is trained on."""
+        with self._lock:
+            text = normalise(query or "").strip()
+            terms = self._query_terms(text) if text and self._n_live else []
+            if not terms:
+                return [], np.zeros((0, len(rerank.FEATURES)))
+            scores = self._scores(terms)
+            rows = self._top_rows(scores, depth or self.params.rerank_depth, None)
+            return [self._ids[r] for r in rows], self._candidate_features(text, rows, scores)
+
+    def _candidate_features(self, query: str, rows: list[int], scores: np.ndarray) -> np.ndarray:
+        entries = []
+        for row in rows:
+            signals = self._signals.get(row)
+            if signals is None:
+                texts = self._texts[row]
+                assert texts is not None
+                signals = self._signals[row] = rerank.Signals.of(normalise(" ".join(texts)))
+            entries.append(signals)
+        lengths = self._lengths.array[np.asarray(rows, dtype=np.int64), ANSWER]
+        return rerank.features(rerank.Signals.of(query), scores[rows], entries, lengths)
 
     def _top_rows(
         self, scores: np.ndarray, limit: int, accept: Callable[[Any], bool] | None
