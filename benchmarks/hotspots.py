@@ -2,11 +2,12 @@
 
     python benchmarks/hotspots.py [--top 15] [--scale 100000] [--texts]
 
-Reads ``teddy2020_hot.csv`` (4,326 messages with likes) from the shared data folder:
-``$HOTLINE_SHARED_DATA``, else ``<repo>/../shared/data``, else ``/work/shared/data``.
-Prints the hottest groups, the rising topics of the data's last week, the repeats, timing
-and peak memory; the last line is one JSON object with the figures.  ``--texts`` also
-prints member titles, to judge the groups by reading them (not for pasting anywhere).
+Reads ``teddy2020_hot.csv`` (4,326 messages with likes) from ``../shared/data``.  Prints the
+hottest groups, the rising topics of the data's last week, the repeats, timing and peak
+memory, and how many of the 100 hand-checked labels
+(``hotline/hotspots/tests/data/hand_checked_labels.json``) are still as read and clean; the
+last line is one JSON object with the figures.  ``--texts`` also prints member titles, to
+judge the groups by reading them (not for pasting anywhere).
 
 The scale run resamples the messages with noise (characters dropped and swapped, times
 spread over the year, fresh citizen keys) to ``--scale`` records and times the full
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
-import os
 import random
 import resource
 import sys
@@ -28,6 +29,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._data import shared_data
 from hotline.hotspots import (
     Appeal,
     HotspotConfig,
@@ -36,19 +40,30 @@ from hotline.hotspots import (
     find_hotspots,
     rising_topics,
 )
+from hotline.nlp import segment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parent.parent
+CHECKED = REPO / "hotline" / "hotspots" / "tests" / "data" / "hand_checked_labels.json"
 
 
 def data_dir() -> Path:
-    env = os.environ.get("HOTLINE_SHARED_DATA")
-    if env:
-        return Path(env)
-    for candidate in (REPO.parent / "shared" / "data", Path("/work/shared/data")):
-        if candidate.is_dir():
-            return candidate
-    sys.exit("shared data not found: set HOTLINE_SHARED_DATA")
+    return shared_data()
+
+
+def hand_checked(report: HotspotReport) -> dict[str, int]:
+    """The hand-checked list against this run: clean, artefact, changed since read."""
+    now = {str(g.representative_id): g.label for g in report.groups}
+    out = {"checked": 0, "clean": 0, "artefact": 0, "changed_since_read": 0}
+    for entry in json.loads(CHECKED.read_text(encoding="utf-8"))["checked"]:
+        out["checked"] += 1
+        label = now.get(entry["representative_id"])
+        digest = hashlib.sha256(label.encode()).hexdigest()[:16] if label else None
+        if digest != entry["label_sha256"]:
+            out["changed_since_read"] += 1
+        else:
+            out["clean" if entry["verdict"] == "clean" else "artefact"] += 1
+    return out
 
 
 def parse_time(text: str) -> datetime:
@@ -188,7 +203,10 @@ def main() -> None:
         "top_citizens": [g.citizens for g in report.groups[:10]],
         "rising_terms": [t.key for t in report.rising_terms[:5]],
         "repeat_chains": len(report.repeats),
+        "segmenter": segment.library_version(),
+        "hand_checked_labels": hand_checked(report),
     }
+    print(f"hand-checked labels: {figures['hand_checked_labels']}")
     # The data thins out in its last weeks; earlier weekly cut points show the statistic
     # at work on full weeks, as a weekly report would have shown them at the time.
     for weeks_back in range(1, args.earlier_weeks + 1):

@@ -92,7 +92,10 @@ def read_labelled(data_dir: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def split(rows: Sequence[tuple[str, str, str]]) -> tuple[list, list]:
+Row = tuple[str, str, str]
+
+
+def split(rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
     """(rows to train on, held-out rows)."""
     train_rows = [r for r in rows if not held_out(r[1])]
     return train_rows, [r for r in rows if held_out(r[1])]
