@@ -223,6 +223,12 @@ def suggest_type(
     return _suggest("type", text, title, top_k, model_dir)
 
 
+@lru_cache(maxsize=8192)
+def _keyword(word: str) -> str:
+    """A lexicon keyword normalised once (the lexicon is read on every suggestion)."""
+    return normalise(word)
+
+
 def suggest_subcategory(
     domain: str,
     text: str,
@@ -244,7 +250,7 @@ def suggest_subcategory(
     full = normalise(f"{title} {text}")
     scored = []
     for code, label in subs:
-        matched = [w for w in words_by_code.get(code, []) if normalise(w) in full]
+        matched = [w for w in words_by_code.get(code, []) if _keyword(w) in full]
         score = float(len(matched))
         if not matched:  # fall back on the label itself: 路灯照明 → 路灯, 灯照, 照明
             grams = {key_text(int(k)) for k in ngram_keys(normalise(label), 2, 2)}
