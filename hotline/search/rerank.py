@@ -6,10 +6,12 @@ entry) pair then orders the first ``Params.rerank_depth`` of them:
 ``score_ratio``      the entry's BM25F score over the best one's — how close to the top;
 ``log_score``        ``ln(1 + score)`` — how much of the query it matched at all;
 ``log_rank``         ``ln(1 + BM25F rank)``;
-``shared_numbers``   numbers of two or more digits in both (a bus line, a date, a law's
-                     year) — entries rarely share one by chance;
-``shared_places``    coded place names in both (``a3区``, ``k9县``: the data masks names so,
-                     and some centres code districts the same way);
+``shared_numbers``   the share of the entry's numbers of two or more digits (a bus line,
+                     a date, a law's year) that the query has too — a share, not a count,
+                     so an entry listing many numbers does not collect them by chance;
+``shared_places``    the share of the entry's coded place names (``a3区``, ``k9县``: the data
+                     masks names so, and some centres code districts the same way) that
+                     the query names too;
 ``other_places``     the query names places, the entry names others and none of the
                      query's — an answer about another district;
 ``log_length``       ``ln(1 + answer length)``: BM25F's length normalisation leaves long
@@ -75,8 +77,8 @@ def features(
             score / top,
             math.log1p(max(score, 0.0)),
             math.log1p(k),
-            len(query.numbers & entry.numbers),
-            shared_places,
+            len(query.numbers & entry.numbers) / max(len(entry.numbers), 1),
+            shared_places / max(len(entry.places), 1),
             float(bool(query.places) and bool(entry.places) and not shared_places),
             math.log1p(float(answer_lengths[k])),
         )
