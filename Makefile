@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # depends on the real date fails here, not on some day of the year.
 FIXED_DATES ?= 2026-10-08T09:00+08:00 2027-01-04T09:00+08:00
 
-.PHONY: setup browser-deps deploy-deps run test test-sqlite test-postgres test-dates test-deploy dist lint format check bench clean
+.PHONY: setup browser-deps deploy-deps run test test-sqlite test-postgres test-dates test-deploy dist lint format check bench models clean
 
 # Install everything into a local virtualenv (re-run when pyproject.toml changes).
 $(VENV)/.installed: pyproject.toml
@@ -94,6 +94,11 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 check: test
+
+# Rebuild the shipped default models (hotline/nlp/models/) from ../shared/data and the seeds,
+# with fixed seeds (docs/intelligence.md).  The data is read, never copied.
+models: setup
+	OMP_NUM_THREADS=1 $(BIN)/python -m hotline.nlp.build_models --data ../shared/data
 
 bench: setup
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -3,10 +3,12 @@
     python benchmarks/hotspots.py [--top 15] [--scale 100000] [--texts]
 
 Reads ``teddy2020_hot.csv`` (4,326 messages with likes) from the shared data folder:
-``<repo>/../shared/data`` (or ``$HOTLINE_SHARED_DIR/data``).
-Prints the hottest groups, the rising topics of the data's last week, the repeats, timing
-and peak memory; the last line is one JSON object with the figures.  ``--texts`` also
-prints member titles, to judge the groups by reading them (not for pasting anywhere).
+``<repo>/../shared/data`` (or ``$HOTLINE_SHARED_DIR/data``).  Prints the hottest groups,
+the rising topics of the data's last week, the repeats, timing and peak memory, and how
+many of the 100 hand-checked labels (``hotline/hotspots/tests/data/hand_checked_labels.json``)
+are still as read and clean; the last line is one JSON object with the figures.
+``--texts`` also prints member titles, to judge the groups by reading them (not for
+pasting anywhere).
 
 The scale run resamples the messages with noise (characters dropped and swapped, times
 spread over the year, fresh citizen keys) to ``--scale`` records and times the full
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import resource
@@ -38,13 +41,30 @@ from hotline.hotspots import (
     find_hotspots,
     rising_topics,
 )
+from hotline.nlp import segment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parent.parent
+CHECKED = REPO / "hotline" / "hotspots" / "tests" / "data" / "hand_checked_labels.json"
 
 
 def data_dir() -> Path:
     return shared_data()
+
+
+def hand_checked(report: HotspotReport) -> dict[str, int]:
+    """The hand-checked list against this run: clean, artefact, changed since read."""
+    now = {str(g.representative_id): g.label for g in report.groups}
+    out = {"checked": 0, "clean": 0, "artefact": 0, "changed_since_read": 0}
+    for entry in json.loads(CHECKED.read_text(encoding="utf-8"))["checked"]:
+        out["checked"] += 1
+        label = now.get(entry["representative_id"])
+        digest = hashlib.sha256(label.encode()).hexdigest()[:16] if label else None
+        if digest != entry["label_sha256"]:
+            out["changed_since_read"] += 1
+        else:
+            out["clean" if entry["verdict"] == "clean" else "artefact"] += 1
+    return out
 
 
 def parse_time(text: str) -> datetime:
@@ -184,7 +204,10 @@ def main() -> None:
         "top_citizens": [g.citizens for g in report.groups[:10]],
         "rising_terms": [t.key for t in report.rising_terms[:5]],
         "repeat_chains": len(report.repeats),
+        "segmenter": segment.library_version(),
+        "hand_checked_labels": hand_checked(report),
     }
+    print(f"hand-checked labels: {figures['hand_checked_labels']}")
     # The data thins out in its last weeks; earlier weekly cut points show the statistic
     # at work on full weeks, as a weekly report would have shown them at the time.
     for weeks_back in range(1, args.earlier_weeks + 1):

@@ -43,8 +43,13 @@ p50/p99 on one pinned core for three query kinds (full messages, titles, 2–4 c
 prefixes "as you type"), the latency of an edit (``add`` + next ``search``), and recall
 of the real messages among the 50,000.
 
-Run: ``python benchmarks/knowledge.py [--quick]`` (``--quick`` skips the comparisons).
-The last line printed is one JSON object with all figures.
+Re-ranking: the first 100 BM25F candidates are re-ordered by a small learned linear model
+(``hotline/search/rerank.py``).  ``--fit-reranker`` fits its weights on the tuning half
+(even-numbered messages: their candidates and which of them is the reply's entry) and
+writes ``hotline/search/data/reranker.json``; the held-out half is never used to fit.
+
+Run: ``python benchmarks/knowledge.py [--quick] [--fit-reranker]`` (``--quick`` skips the
+comparisons).  The last line printed is one JSON object with all figures.
 """
 
 from __future__ import annotations
@@ -71,16 +76,16 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks._data import shared_data  # noqa: E402
-from hotline.search import Analyzer, Engine, Params  # noqa: E402
+from hotline.nlp.text import code_points  # noqa: E402
+from hotline.nlp.text import normalise as normalize  # noqa: E402
+from hotline.search import Analyzer, Engine, Params, rerank  # noqa: E402
 from hotline.search.analysis import (  # noqa: E402
     BIGRAM,
     PINYIN,
     SYLLABLES,
     WORD,
-    code_points,
     default_synonyms,
     default_user_words,
-    normalize,
 )
 
 SCALE = 50_000
@@ -94,8 +99,11 @@ def data_dir() -> Path:
     return shared_data()
 
 
+RERANKER_FILE = REPO / "hotline" / "search" / "data" / "reranker.json"
+
+
 def load_messages() -> list[dict[str, str]]:
-    with open(data_dir() / "teddy2020_replies.csv", encoding="utf-8", newline="") as fh:
+    with open(shared_data() / "teddy2020_replies.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -220,6 +228,31 @@ def evaluate(
     return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": rr / n}
 
 
+def fit_reranker(
+    entries: Sequence[dict[str, Any]],
+    queries: Sequence[str],
+    relevant: Sequence[set[int]],
+    tune: Sequence[int],
+) -> rerank.Reranker:
+    """Weights of the re-ranker from the tuning half's candidates (BM25F alone)."""
+    engine = Engine(reranker=None)
+    engine.build(entries)
+    rows, labels = [], []
+    for i in tune:
+        ids, x = engine.candidates(queries[i])
+        rows.append(x)
+        labels.extend(entry_id in relevant[i] for entry_id in ids)
+    model = rerank.fit(np.concatenate(rows), np.asarray(labels))
+    note = (
+        "fitted by benchmarks/knowledge.py --fit-reranker on the tuning half (even-numbered "
+        "messages) of teddy2020_replies.csv; numbers only"
+    )
+    RERANKER_FILE.write_text(
+        json.dumps(model.as_dict(note), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return model
+
+
 def latencies(engine: Engine, queries: Sequence[str]) -> dict[str, float]:
     """Wall-clock and CPU time per search (the CPU time is what one core spends; the wall
     clock also counts waiting when other processes share the machine)."""
@@ -287,6 +320,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the comparisons")
     parser.add_argument("--scale", type=int, default=SCALE)
+    parser.add_argument(
+        "--fit-reranker", action="store_true", help="fit the re-ranker on the tuning half first"
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -322,6 +358,11 @@ def main() -> None:
     def entries(title_kind: str, texts: Sequence[str] = answers) -> list[dict[str, Any]]:
         return [maker.entry(i, a, title_kind) for i, a in enumerate(texts)]
 
+    if args.fit_reranker:
+        fitted = fit_reranker(entries("lead"), queries, relevant, tune)
+        rerank.shipped.cache_clear()
+        print(f"re-ranker fitted on the tuning half: {fitted.as_dict()['coef']}")
+
     def engine_for(
         kinds: Sequence[int] = (WORD, BIGRAM, PINYIN), hmm: bool = False, **params: Any
     ) -> Engine:
@@ -333,6 +374,8 @@ def main() -> None:
         print("\n# comparisons: recall@1 / recall@5 / MRR@10 on tune | held-out halves")
         variants: list[tuple[str, dict[str, Any], str, list[str] | None]] = [
             ("default (words+bigrams+pinyin, lead title)", {}, "lead", None),
+            ("BM25F alone, no re-ranker", {"rerank_depth": 0}, "lead", None),
+            ("re-rank the first 30", {"rerank_depth": 30}, "lead", None),
             ("raw reply, uncleaned (leaky)", {}, "lead", [m["reply"] for m in messages]),
             ("title: keywords", {}, "keywords", None),
             ("title: none", {}, "none", None),

@@ -40,7 +40,15 @@ def appeals(period: Period, *, domain: str = "", limit: int | None = None) -> li
     if domain:
         qs = qs.filter(domain=domain)
     rows = qs.order_by("-created_at").values(
-        "id", "title", "content", "created_at", "domain", "area_id", "citizen_phone", "lead_unit_id"
+        "id",
+        "title",
+        "content",
+        "created_at",
+        "domain",
+        "area_id",
+        "area__name",
+        "citizen_phone",
+        "lead_unit_id",
     )[: limit or max_records()]
     return [
         {
@@ -50,6 +58,7 @@ def appeals(period: Period, *, domain: str = "", limit: int | None = None) -> li
             "time": r["created_at"],
             "category": r["domain"] or None,
             "area": str(r["area_id"]) if r["area_id"] else None,
+            "area_name": r["area__name"],
             "citizen": r["citizen_phone"] or None,
             "unit": str(r["lead_unit_id"]) if r["lead_unit_id"] else None,
         }

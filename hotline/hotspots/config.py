@@ -59,16 +59,15 @@ class HotspotConfig:
     rising_min_z: float = 3.0
     rising_limit: int = 20
 
-    # --- repeated appeals by one citizen ---------------------------------------------
-    repeat_similarity: float = 0.45
-    repeat_window_days: float = 365.0
+    # Repeated appeals by one citizen are decided by the project's one detector
+    # (``hotline.nlp.dedup.is_repeat``), with this analysis's place rules above.
 
     # --- resources ----------------------------------------------------------------------
     # Processes for jieba segmentation of many texts (labels and rising terms).
     workers: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("link_similarity", "group_similarity", "repeat_similarity"):
+        for name in ("link_similarity", "group_similarity"):
             value = getattr(self, name)
             if not 0 < value <= 1:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")

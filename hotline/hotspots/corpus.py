@@ -19,7 +19,7 @@ from hotline.hotspots.places import (
     strip_admin_names,
 )
 from hotline.hotspots.records import Appeal
-from hotline.hotspots.text import clauses, normalise, words_many
+from hotline.hotspots.text import clauses, normalise, tag, words_many
 
 _EPOCH_DAY = 86_400.0
 
@@ -46,6 +46,14 @@ class Corpus:
     duplicate: np.ndarray
     spot_cores: list[tuple[str, ...]]
     _words: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _tagged: dict[int, list[tuple[str, str]]] = field(default_factory=dict, repr=False)
+    _area_names: dict[str, str] | None = field(default=None, repr=False)
+
+    def area_names(self) -> dict[str, str]:
+        """Work-order area → its name, where the records gave one."""
+        if self._area_names is None:
+            self._area_names = {a.area: a.area_name for a in self.appeals if a.area and a.area_name}
+        return self._area_names
 
     def __len__(self) -> int:
         return len(self.appeals)
@@ -66,6 +74,12 @@ class Corpus:
             segmented = words_many([self.topic_text(i) for i in missing], workers)
             self._words.update(zip(missing, segmented, strict=True))
         return [self._words[int(i)] for i in indices]
+
+    def tagged(self, index: int) -> list[tuple[str, str]]:
+        """Words of ``topic_text`` with their part-of-speech tags, segmented once."""
+        if index not in self._tagged:
+            self._tagged[index] = tag(self.topic_text(index))
+        return self._tagged[index]
 
     def adjust(
         self, left: np.ndarray, right: np.ndarray, similarity: np.ndarray, config: HotspotConfig

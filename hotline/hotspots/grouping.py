@@ -29,9 +29,10 @@ from scipy.sparse.csgraph import connected_components
 from hotline.hotspots.config import HotspotConfig
 from hotline.hotspots.corpus import Corpus
 from hotline.hotspots.features import row_dots, similar_pairs
-from hotline.hotspots.places import DISTRICT
+from hotline.hotspots.places import DISTRICT, strip_admin_names
 from hotline.hotspots.report import Group
 from hotline.hotspots.stats import heat_score, trend_series
+from hotline.hotspots.text import noun_phrases, phrase_idf
 
 _SPLIT_STEP = 0.05
 _PLACE_SHARE = 0.4  # a place names the group when at least this share of members name it
@@ -162,9 +163,9 @@ def describe_groups(
 def _member_words(
     corpus: Corpus, groups: Sequence[np.ndarray], config: HotspotConfig
 ) -> dict[int, list[str]]:
-    """Words of the members that label each group (an even sample of big groups)."""
+    """Noun phrases of the members that label each group (an even sample of big groups)."""
     indices = sorted({int(i) for members in groups for i in _label_sample(members)})
-    return dict(zip(indices, corpus.words(indices, config.workers), strict=True))
+    return {i: noun_phrases(corpus.tagged(i)) for i in indices}
 
 
 def _label_sample(members: np.ndarray) -> np.ndarray:
@@ -211,7 +212,7 @@ def _describe(
     if label_place and label_terms:
         label = f"{label_place} / {label_terms}"
     else:
-        label = label_place or label_terms or corpus.titles[members[0]][:30]
+        label = label_place or label_terms or _title_label(corpus, members)
     return Group(
         label=label,
         terms=terms,
@@ -243,6 +244,14 @@ def _describe(
     )
 
 
+def _title_label(corpus: Corpus, members: np.ndarray) -> str:
+    """A group with neither place nor terms is named by its representative's title, as
+    written (admin names out: they would be the place)."""
+    appeal = corpus.appeals[_representative(corpus, members)]
+    title = " ".join(strip_admin_names(appeal.title or appeal.text[:60]).split())
+    return title[:30]
+
+
 def _tally(values: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
     counts = Counter(v for v in values if v)
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -254,7 +263,13 @@ def _dominant_place(corpus: Corpus, members: np.ndarray) -> tuple[str, ...]:
     need = max(2, math.ceil(size * _PLACE_SHARE))
     chosen: list[str] = []
 
-    areas = Counter(corpus.appeals[i].area for i in members if corpus.appeals[i].area)
+    # A work-order area counts by its id and is shown by its name; a bare id is no label.
+    names = corpus.area_names()
+    areas = Counter(
+        names.get(a.area) or a.area
+        for a in (corpus.appeals[i] for i in members)
+        if a.area and (a.area in names or not a.area.isdigit())
+    )
     districts = Counter(p.name for i in members for p in corpus.places[i] if p.level == DISTRICT)
     for counts in (areas, districts):
         if counts:
@@ -293,32 +308,44 @@ def _key_terms(
     idf: dict[str, float],
     names: tuple[str, ...],
 ) -> tuple[str, ...]:
-    """Words most characteristic of the group: share of members using it × idf.
+    """Noun phrases most characteristic of the group: share of members using it × idf.
 
-    Words inside the group's place names are left out ("劳动东路" segments into "劳动"
-    "东路"): the place is shown separately, the terms should say what happened there.
+    A phrase is scored by its rarest word (``phrase_idf``) and a longer phrase used by as
+    many members wins over its parts ("捆绑销售车位" over "车位").  Phrases inside the
+    group's place names are left out ("劳动东路" segments into "劳动" "东路"): the place is
+    shown separately, the terms should say what happened there.
     """
     frequency: Counter[str] = Counter()
     for i in members:
         frequency.update(set(member_words[int(i)]))
     need = 2 if len(members) >= 2 else 1
-    unseen = idf[""]
     scored = []
-    for word, count in frequency.items():
-        if count < need or _CODED_WORD.match(word):
+    for phrase, count in frequency.items():
+        if count < need or _CODED_WORD.match(phrase):
             continue
-        if any(word in name or name in word for name in names):
+        if any(_overlaps(phrase, name) for name in names):
             continue
-        scored.append((-(count / len(members)) * idf.get(word, unseen), word))
+        scored.append((-(count / len(members)) * phrase_idf(phrase, idf), phrase))
     scored.sort()
     chosen: list[str] = []
-    for _, word in scored:
-        # "搅拌站" and "搅拌" say the same thing twice.
-        if not any(word in c or c in word for c in chosen):
-            chosen.append(word)
+    for _, phrase in scored:
+        # "搅拌站" and "搅拌", "国际早教" and "早教中心" say the same thing twice.
+        if not any(_overlaps(phrase, c) for c in chosen):
+            chosen.append(phrase)
         if len(chosen) == 5:
             break
     return tuple(chosen)
+
+
+def _overlaps(phrase: str, name: str) -> bool:
+    """One inside the other, or one running on into the other ("东路魅力" after the place
+    "劳动东路": a phrase cut across a name)."""
+    if phrase in name or name in phrase:
+        return True
+    return any(
+        phrase.startswith(name[-k:]) or name.startswith(phrase[-k:])
+        for k in range(2, min(len(phrase), len(name)))
+    )
 
 
 def _representative(corpus: Corpus, members: np.ndarray) -> int:

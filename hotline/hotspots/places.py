@@ -4,7 +4,11 @@ Chinese place names end in a small set of suffixes (…区/县/市, …镇/街�
 We cut the text into stretches at punctuation, at masked or coded admin names ("A3区",
 "K10县") and at words that cannot start a name ("反映", "的"), then take from each stretch
 the shortest run of characters that ends in a suffix.  Names that are ordinary words
-("小区", "水泥路", "全市") are dropped.  It is a heuristic: wrong names are outvoted when a
+("小区", "水泥路", "全市") are dropped.  The project's segmenter keeps the cuts honest: a
+suffix must end a word ("路口", "路灯" and "升旗" hold a 路 or 旗 that closes no name), and a
+name never starts with a time word, a numeral, a pronoun, a preposition or a verb of two or
+more characters ("晚上路灯", "三盏路灯", "增加路口", "光明路路口" give no "晚上路",
+"三盏路", "增加路" or "光明路路").  It is a heuristic: wrong names are outvoted when a
 group's place is chosen, and ``conflict`` only vetoes a link on district-level names,
 which this cuts reliably.
 """
@@ -12,8 +16,10 @@ which this cuts reliably.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from hotline.nlp import segment
+from hotline.nlp.text import normalise
 
 CITY, DISTRICT, TOWN, SPOT = "city", "district", "town", "spot"
 _LEVEL_RANK = {CITY: 0, DISTRICT: 1, TOWN: 2, SPOT: 3}
@@ -83,6 +89,7 @@ _GENERIC_PREFIXES = frozenset(
     乡村 农村 城镇 乡镇 花园式 生态 开发 工业 经济开发 高新技术产业开发 行政 保护 风景 旅游
     学区 校区 社区 小区 街道 村里 村级 村组 镇里 县里 区里 市里 省里 全省 全市 全县 全区 外省
     外市 外地 本地 当地 异地 各地 内地 城中 城郊 城里 进城 中心城 路边 马路 公路 铁路 道路
+    一期 二期 三期 四期 五期 新区 东区 西区 南区 北区 快速 环城 绕城
     """.split()
 )
 _MAX_NAME = 6  # characters before the suffix; longer runs are usually a verb phrase + name
@@ -119,6 +126,44 @@ def _generic(core: str, suffix: str) -> bool:
     return any(core.endswith(g) and len(g) >= 2 for g in ("小区", "社区", "街道", "城区"))
 
 
+# Part-of-speech tags (jieba's) of words that never belong to a place name: time, numeral,
+# measure word, pronoun, preposition, conjunction, particles, adverb, distinguishing word
+# (主要, 中级), punctuation, modal, interjection, onomatopoeia; 之 stays (魅力之城).
+_NOT_NAME_TAGS = frozenset("t m q r p c u uj ul uz ug ud uv d b x w y e o".split())
+
+
+# Words that may stand right before a name ("在幸福里小区", "我们小区"); after any other
+# word that no name contains (a numeral, a verb) the name is uncertain ("十里天池小区" would
+# lose its start) and none is taken.
+_BEFORE_NAME_TAGS = frozenset("t r p c u uj ul uz ug ud uv d x w y e o".split())
+
+
+def _words(stretch: str) -> tuple[set[int], list[tuple[int, int]], set[int]]:
+    """Ends of the words of ``stretch`` that may close a name (not verbs: 升旗); the spans
+    (start, end) of words no name starts at or runs through (``_NOT_NAME_TAGS``; verbs of
+    two or more characters too); and the ends of those after which no name may start.
+    One-character verbs stay: they are often part of a name (观沙岭, 建发泱玺雅苑)."""
+    ends: set[int] = set()
+    blocked: list[tuple[int, int]] = []
+    uncertain: set[int] = set()
+    at = 0
+    for word, tag in segment.default().tag(stretch):
+        end = at + len(word)
+        if not tag.startswith("v") or tag == "vn":
+            ends.add(end)
+        if word == "路口":
+            ends.add(end - 1)  # 漓楚路口: the junction of 漓楚路
+        if word[-1] == "旗" and word != "旗":
+            ends.discard(end)  # a banner (旗) is cut as its own word; 升旗, 红旗 are not one
+        verb = tag.startswith("v") and tag != "vn"  # a verbal noun names roads: 建设路, 劳动东路
+        if (tag in _NOT_NAME_TAGS and word != "之") or (verb and len(word) >= 2):
+            blocked.append((at, end))
+            if tag not in _BEFORE_NAME_TAGS:
+                uncertain.add(end)
+        at = end
+    return ends, blocked, uncertain
+
+
 def _names_in(stretch: str) -> list[Place]:
     """Each suffix closes a name that starts where the previous name ended.
 
@@ -128,9 +173,17 @@ def _names_in(stretch: str) -> list[Place]:
     found: list[Place] = []
     start = 0
     last_end = -1
+    ends, blocked, uncertain = _words(stretch)
     for match in _SUFFIX.finditer(stretch):
+        if match.end() not in ends:
+            continue  # the suffix is inside a word: 路口, 路灯, 升旗
+        # The name starts after the last word that cannot be part of it.
+        start = max([start, *(b for a, b in blocked if start < b <= match.start())])
+        if start in uncertain:
+            start = match.end()
+            continue
         core, suffix = stretch[start : match.start()], match.group()
-        if not core and match.start() == last_end and found:
+        if not core and match.start() == last_end and found and len(suffix) >= 2:
             # "金色家园" + "小区": one name with two suffixes.
             previous = found.pop()
             found.append(Place(previous.name + suffix, previous.core, SPOT))
@@ -138,6 +191,8 @@ def _names_in(stretch: str) -> list[Place]:
             continue
         if len(core) < 2:
             continue  # "小区" alone, or "花园" that is really the start of "花园小区"
+        if any(core.startswith(other) for other in _SUFFIXES if len(other) >= 2):
+            continue  # "小区临街": a name does not start with another name's suffix
         start = match.end()
         if len(core) > _MAX_NAME:
             core = core[-4:]
@@ -150,7 +205,7 @@ def _names_in(stretch: str) -> list[Place]:
 
 def extract_places(text: str) -> list[Place]:
     """Place names in ``text`` in order of first appearance, without repeats."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = normalise(text)
     found: list[Place] = []
     last = 0
     for match in _CODED.finditer(text):
@@ -183,7 +238,7 @@ def strip_admin_names(text: str) -> str:
     Coded names glue onto their neighbours in segmentation ("A市伊景园" gives "市伊"), and
     a group's district is shown in its place, not among its words.
     """
-    text = unicodedata.normalize("NFKC", text or "")
+    text = normalise(text)
     for place in extract_places(text):
         if place.rank <= 1:
             text = re.sub(re.escape(place.name), " ", text, flags=re.IGNORECASE)

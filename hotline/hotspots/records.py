@@ -25,7 +25,8 @@ class Appeal:
 
     ``citizen`` is whatever identifies the person (phone number, user id); ``area`` is a
     place string or an area id from the work order, which is trusted more than places
-    found in the text.  ``category`` is the domain or sub-category code.
+    found in the text, and ``area_name`` the area's name for a reader (a group's label
+    never shows a bare id).  ``category`` is the domain or sub-category code.
     """
 
     id: AppealId
@@ -37,6 +38,7 @@ class Appeal:
     citizen: str | None = None
     likes: int = 0
     unit: str | None = None
+    area_name: str | None = None
 
 
 # Accepted spellings of each field, first match wins.  Kept short on purpose: callers with
@@ -51,6 +53,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "citizen": ("citizen", "user", "phone", "citizen_id", "user_id"),
     "likes": ("likes",),
     "unit": ("unit", "unit_id"),
+    "area_name": ("area_name", "area__name"),
 }
 
 
@@ -95,6 +98,7 @@ def to_appeal(row: Appeal | Mapping[str, Any] | Any) -> Appeal:
             citizen=_optional_str(_field(row, "citizen")),
             likes=int(likes or 0),
             unit=_optional_str(_field(row, "unit")),
+            area_name=_optional_str(_field(row, "area_name")),
         )
     if not isinstance(appeal.time, datetime):
         raise ValueError(f"appeal {appeal.id!r}: time must be a datetime")

@@ -1,9 +1,11 @@
-"""Repeated appeals: one citizen, one fact, several appeals (§4.2 b, SPEC §7).
+"""Repeated appeals: one citizen, one fact, several appeals (§4.2 b, §6.6.3 c, SPEC §7).
 
-Within each citizen's appeals, two are linked when their adjusted similarity (places and
-areas must agree, as for groups) reaches ``repeat_similarity`` and they are at most
-``repeat_window_days`` apart; linked appeals form a chain.  A citizen writing about five
-different matters gives no chain; the same matter five times gives one chain of five.
+Two appeals of one citizen are linked when the project's one same-citizen-same-fact
+detector says so (:func:`hotline.nlp.dedup.is_repeat`: texts alike by the duplicate
+finder's measure, at most a year apart) and this analysis sees no conflict of place
+(different districts, estates or work-order areas, as for groups); linked appeals form a
+chain.  A citizen writing about five different matters gives no chain; the same matter
+five times gives one chain of five.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from scipy.sparse.csgraph import connected_components
 
 from hotline.hotspots.config import HotspotConfig
 from hotline.hotspots.corpus import Corpus
-from hotline.hotspots.features import row_dots
 from hotline.hotspots.report import RepeatChain
+from hotline.nlp.dedup import Appeal as DedupAppeal
+from hotline.nlp.dedup import DedupIndex, citizen_key, is_repeat
 
 
 def repeat_chains(corpus: Corpus, config: HotspotConfig) -> list[RepeatChain]:
-    """Chains of two or more similar appeals per citizen, longest first."""
+    """Chains of two or more repeated appeals per citizen, longest first."""
     by_citizen: dict[str, list[int]] = defaultdict(list)
     for i, appeal in enumerate(corpus.appeals):
-        if appeal.citizen:
-            by_citizen[appeal.citizen].append(i)
+        key = citizen_key(appeal.citizen)
+        if key:
+            by_citizen[key].append(i)
     # Every pair of appeals by the same citizen, scored at once.
     lefts, rights = [], []
     for indices in by_citizen.values():
@@ -36,10 +40,17 @@ def repeat_chains(corpus: Corpus, config: HotspotConfig) -> list[RepeatChain]:
     if not lefts:
         return []
     left, right = np.concatenate(lefts), np.concatenate(rights)
-    sim = corpus.adjust(left, right, row_dots(corpus.matrix, left, right), config)
-    near = np.abs(corpus.days[left] - corpus.days[right]) <= config.repeat_window_days
-    keep = (sim >= config.repeat_similarity) & near
-    left, right, sim = left[keep], right[keep], sim[keep]
+    # The detector's text measure, its word weights estimated on the whole corpus.
+    index = DedupIndex(
+        DedupAppeal(id=i, title=a.title, text=a.text) for i, a in enumerate(corpus.appeals)
+    )
+    text = index.pair_similarities(left, right)
+    # Place rules of this analysis: a pair the grouping would veto or penalise is two facts.
+    ones = np.ones(len(left), dtype=np.float32)
+    different_place = corpus.adjust(left, right, ones, config) < 1.0
+    days = np.abs(corpus.days[left] - corpus.days[right])
+    keep = is_repeat(True, text, days, different_place)
+    left, right, sim = left[keep], right[keep], text[keep]
 
     n = len(corpus)
     graph = sparse.coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))

@@ -1,33 +1,35 @@
-"""Chinese text handling: normalisation, word segmentation and our own stopwords.
+"""Chinese text handling: clauses, words and our own stopwords.
 
-Similarity works on character bigrams (``features.py``), which need no dictionary and
-cost little; words from jieba are used where a person reads them — group labels and
-rising terms — so jieba only runs on the few texts that need it.  jieba is imported
-lazily: loading its dictionary takes about a second and most callers of this package
-(tests of the statistics, the Django app at start-up) never need it.
+Text is normalised by the project's one normaliser (:func:`hotline.nlp.text.normalise`)
+and cut into words by its one segmenter (:mod:`hotline.nlp.segment`).  Similarity works on
+character bigrams (``features.py``), which need no dictionary and cost little; words are
+used where a person reads them — group labels and rising terms — so the segmenter only
+runs on the few texts that need it.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import cache
-from typing import Any
 
-_MASKED = re.compile(r"\*{2,}|x{4,}|×{2,}")
-_URL = re.compile(r"(?:https?://|www\.)\S+")
+from hotline.nlp import segment
+from hotline.nlp.text import normalise
+
+__all__ = [
+    "STOPWORDS",
+    "clauses",
+    "is_content_word",
+    "normalise",
+    "noun_phrases",
+    "phrase_idf",
+    "tag",
+    "words",
+    "words_many",
+]
+
 _SPACE = re.compile(r"\s+")
 # Anything that is not a letter or a digit ends a clause.  CJK ideographs count as letters.
 _NOT_WORD = re.compile(r"[^\w]+|_+")
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), lower case, no masks or links."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    text = _URL.sub(" ", text)
-    text = _MASKED.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
 
 
 def clauses(text: str) -> str:
@@ -68,20 +70,9 @@ def is_content_word(word: str) -> bool:
     return len(word) >= 2 and word not in STOPWORDS and bool(_CONTENT.search(word))
 
 
-@cache
-def _jieba() -> Any:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
 def words(text: str) -> list[str]:
-    """Content words of ``text`` in order (jieba precise mode on the normalised text)."""
-    return [w for w in _jieba().lcut(normalise(text)) if is_content_word(w)]
+    """Content words of ``text`` in order (precise-mode segmentation of the normalised text)."""
+    return [w for w in segment.default().cut(normalise(text)) if is_content_word(w)]
 
 
 def _words_chunk(texts: Sequence[str]) -> list[list[str]]:
@@ -99,3 +90,78 @@ def words_many(texts: Iterable[str], workers: int = 1) -> list[list[str]]:
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [ws for part in pool.map(_words_chunk, chunks) for ws in part]
+
+
+def tag(text: str) -> list[tuple[str, str]]:
+    """Words of the normalised ``text`` with jieba's part-of-speech tags."""
+    return segment.default().tag(normalise(text))
+
+
+# Tags of the words a label phrase may end with (nouns, place and organisation names,
+# verbal and adjectival nouns, abbreviations, idioms, Latin words like "p2p") and of words
+# that never stand inside one (particles, prepositions, conjunctions, pronouns, adverbs,
+# time words, numerals, measure words, punctuation, modals, interjections).
+_PHRASE_END = frozenset("n nr ns nt nz ng nw vn an j l eng".split())
+_PHRASE_BREAK = frozenset("u uj ul uz ug ud uv p c r d t m q x w y e o".split())
+_MAX_PHRASE_WORDS = 3
+_MAX_PHRASE_CHARS = 8
+
+
+def noun_phrases(tagged: Sequence[tuple[str, str]]) -> list[str]:
+    """Phrases of one to three consecutive words that read as a noun phrase: they end in
+    a noun-like word, start with no verb, hold no stopword or function word, and have two
+    to eight characters ("搅拌站", "捆绑销售车位" → "销售车位", "高压线").  Labels built from
+    them are words as the appeals wrote them, never a fragment cut across a word."""
+    out: list[str] = []
+    n = len(tagged)
+    for start in range(n):
+        first_word, first_tag = tagged[start]
+        if first_tag.startswith("v") and first_tag != "vn":
+            continue
+        if start and _glued(tagged[start - 1]):
+            continue  # "梅|溪湖", "农|商行": the end of a name the dictionary cut up
+        text = ""
+        for end in range(start, min(n, start + _MAX_PHRASE_WORDS)):
+            word, pos = tagged[end]
+            # A one-character word is usually a piece of a name the dictionary does not know
+            # ("梅岭国际" → 梅 岭 国际): a phrase starting there would be a fragment.
+            if pos in _PHRASE_BREAK or word in STOPWORDS or len(word.strip()) < 2:
+                break
+            if pos.startswith("v") and pos != "vn":
+                break  # a verb inside ("城区增加智能") makes a clause, not a noun phrase
+            text += word
+            if len(text) > _MAX_PHRASE_CHARS:
+                break
+            if end + 1 < n and _glued(tagged[end + 1], after=True):
+                continue  # "保利大都|汇", "万国|城": the start of a name cut up
+            if word in _PLACE_WORDS:
+                continue  # "二期小区": places are shown as places, not as terms
+            if pos in _PHRASE_END and len(text) >= 2 and _CONTENT.search(text):
+                out.append(text)
+    return out
+
+
+# Words that end place names; a phrase ending in one is a place (or a piece of one).
+_PLACE_WORDS = frozenset("小区 社区 街道 新村 新城 花园 家园 广场 公寓 大厦".split())
+# A single character that ends a place name ("人民路|路灯") does not glue onto what follows.
+_NAME_ENDS = frozenset("路街巷村区县市镇乡苑园城")
+
+
+def _glued(neighbour: tuple[str, str], after: bool = False) -> bool:
+    """A one-character word next to a phrase that is likely the rest of a name."""
+    word, pos = neighbour
+    return (
+        len(word) == 1
+        and bool(_CONTENT.match(word))
+        and pos not in _PHRASE_BREAK
+        and not pos.startswith("v")
+        and (after or word not in _NAME_ENDS)
+    )
+
+
+def phrase_idf(phrase: str, idf: dict[str, float]) -> float:
+    """A phrase's weight: the idf of its rarest known word, a little more for each word
+    more ("捆绑销售车位" over "车位" when as many members use it)."""
+    parts = [w for w in segment.default().cut(phrase) if w in idf]
+    base = max((idf[w] for w in parts), default=idf[""])
+    return base * (1.0 + 0.15 * (len(segment.default().cut(phrase)) - 1))

@@ -4,6 +4,8 @@ Design (measured in ``docs/intelligence.md``):
 
 * Features: two TF-IDF blocks of character 1–3-grams — the whole appeal, and its *head*
   (title, or the first 40 characters when the title was glued to the body) at half weight.
+  N-grams are hashed into ``2**hash_bits`` buckets (``Config.hash_bits``), so a saved
+  model holds bucket numbers and weights, never an n-gram of its training text.
 * Estimator: a linear model (ridge by default, class-balanced).  Training uses
   scikit-learn for the solver only; the model is plain arrays (``weights.npz``: n-gram
   keys, IDF, coefficients), so loading needs neither pickle nor scikit-learn and takes
@@ -20,13 +22,17 @@ Design (measured in ``docs/intelligence.md``):
 * Evidence: because the model is linear, the score of a label is a sum over the n-grams
   of the appeal; the largest terms are the words that drove it.
 
-A model directory holds ``weights.npz`` and ``meta.json`` (labels, training size, versions,
-the sha256 of the weights, the training configuration).
+One serialised form: :meth:`TextClassifier.to_bytes` / :meth:`TextClassifier.from_bytes`
+(an ``.npz`` with the arrays and the metadata, no pickle).  A model directory holds it as
+``weights.npz`` beside ``meta.json``, a readable copy of the metadata with the sha256 of
+the weights; a deployment that shares models through its database or object storage keeps
+the bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import platform
@@ -38,10 +44,13 @@ from typing import Any
 
 import numpy as np
 
-from hotline.nlp.text import head, key_text, ngram_keys, normalise
+from hotline.nlp.text import hash_keys, head, key_text, ngram_keys, normalise
 
-FORMAT = "hotline-linear-text/2"  # /2 adds the neighbour memory (``mem_*`` arrays)
-_READABLE = (FORMAT, "hotline-linear-text/1")  # /1: the linear part alone
+# /3: hashed n-grams and the metadata inside the weights; /2 added the neighbour memory
+# (``mem_*`` arrays); /1 was the linear part alone.  /1 and /2 stored n-gram keys.
+FORMAT = "hotline-linear-text/3"
+_UNHASHED = ("hotline-linear-text/2", "hotline-linear-text/1")
+_READABLE = (FORMAT, *_UNHASHED)
 WEIGHTS_FILE = "weights.npz"
 META_FILE = "meta.json"
 # Function characters trimmed from the ends of an n-gram before it is shown as evidence
@@ -74,6 +83,9 @@ class Config:
     # p99 on one core), so a larger training set keeps a random 5 000 within the 5 ms budget.
     knn_max_docs: int = 5000
     knn_max_df: float = 0.2  # n-grams in a larger share of appeals are left out of the vote
+    # Feature hashing: 2**20 buckets for the two blocks' n-grams (0: the n-gram keys
+    # themselves, as models of format /1 and /2 stored them).
+    hash_bits: int = 20
 
 
 @dataclass(frozen=True)
@@ -205,11 +217,18 @@ class Memory:
         )
 
 
+def _features_of(keys: np.ndarray, bits: int) -> np.ndarray:
+    """The feature of each n-gram key: its hash bucket, or the key itself (``bits == 0``)."""
+    return hash_keys(keys, bits) if bits else keys
+
+
 def _tfidf_row(
-    keys: np.ndarray, vocab: np.ndarray, idf: np.ndarray, weight: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """(feature indices, values) of one block: sublinear TF × IDF, L2-normalised × weight."""
-    uniq, tf = np.unique(keys, return_counts=True)
+    keys: np.ndarray, vocab: np.ndarray, idf: np.ndarray, weight: float, bits: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One block: (feature indices, sublinear TF × IDF L2-normalised × weight, and for each
+    feature one n-gram key of the text that produced it — what evidence shows)."""
+    features = _features_of(keys, bits)
+    uniq, first, tf = np.unique(features, return_index=True, return_counts=True)
     pos = np.searchsorted(vocab, uniq)
     pos[pos == len(vocab)] = 0
     found = vocab[pos] == uniq if len(vocab) else np.zeros(len(uniq), dtype=bool)
@@ -218,7 +237,7 @@ def _tfidf_row(
     norm = float(np.sqrt(val @ val))
     if norm > 0:
         val *= weight / norm
-    return idx, val
+    return idx, val, keys[first[found]]
 
 
 # ---------------------------------------------------------------------------------------
@@ -257,18 +276,23 @@ class TextClassifier:
 
     # -- inference ----------------------------------------------------------------------
 
-    def _features(self, title: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Sparse feature vector of one appeal as (indices, values), like TfidfVectorizer."""
+    def _features(self, title: str, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sparse feature vector of one appeal as (indices, values), like TfidfVectorizer,
+        and the n-gram key behind each feature."""
         all_idx: list[np.ndarray] = []
         all_val: list[np.ndarray] = []
+        all_keys: list[np.ndarray] = []
         for b, keys in enumerate(_blocks(title, text, self.config)):
-            idx, val = _tfidf_row(keys, self._vocab[b], self._idf[b], self._weights[b])
+            idx, val, src = _tfidf_row(
+                keys, self._vocab[b], self._idf[b], self._weights[b], self.config.hash_bits
+            )
             all_idx.append(idx + self._offsets[b])
             all_val.append(val)
-        return np.concatenate(all_idx), np.concatenate(all_val)
+            all_keys.append(src)
+        return np.concatenate(all_idx), np.concatenate(all_val), np.concatenate(all_keys)
 
     def scores(self, text: str, title: str = "") -> np.ndarray:
-        idx, val = self._features(title, text)
+        idx, val, _ = self._features(title, text)
         out: np.ndarray = val @ self._coef_t[idx] + self.intercept
         if self.memory is not None:
             out = out + self.memory.scale * self.memory.vote(idx, val)
@@ -285,7 +309,7 @@ class TextClassifier:
         self, text: str, title: str = "", top_k: int = 3, n_evidence: int = 5
     ) -> Prediction:
         """Ranked labels with confidence, and the n-grams that pushed the top label most."""
-        idx, val = self._features(title, text)
+        idx, val, keys = self._features(title, text)
         contrib = self._coef_t[idx] * val[:, None]  # (features of this appeal, labels)
         s = contrib.sum(axis=0) + self.intercept
         if self.memory is not None:
@@ -293,18 +317,13 @@ class TextClassifier:
         p = self._softmax(s)
         order = np.argsort(-p)[: max(1, top_k)]
         ranked = [Ranked(self.labels[i], round(float(p[i]), 4)) for i in order]
-        evidence = self._evidence(idx, contrib[:, order[0]], n_evidence) if len(idx) else []
+        evidence = self._evidence(keys, contrib[:, order[0]], n_evidence) if len(idx) else []
         return Prediction(ranked, evidence)
 
     def predict_label(self, text: str, title: str = "") -> str:
         return self.labels[int(np.argmax(self.scores(text, title)))]
 
-    def _token(self, feature: int) -> str:
-        if feature >= self._offsets[1]:
-            return key_text(int(self._vocab[1][feature - self._offsets[1]]))
-        return key_text(int(self._vocab[0][feature]))
-
-    def _evidence(self, idx: np.ndarray, contrib: np.ndarray, n: int) -> list[Evidence]:
+    def _evidence(self, keys: np.ndarray, contrib: np.ndarray, n: int) -> list[Evidence]:
         """Top positive contributions, merged so that "路灯" and "路" are not both shown.
 
         Head and body n-grams of the same string add up; a string inside a longer one
@@ -312,9 +331,10 @@ class TextClassifier:
         """
         top = np.argsort(-contrib)[: n * 6]  # enough candidates to merge into n strings
         totals: dict[str, float] = {}
-        for f, c in zip(idx[top].tolist(), contrib[top].tolist(), strict=True):
+        for key, c in zip(keys[top].tolist(), contrib[top].tolist(), strict=True):
             if c > 0:
-                tok = self._token(f).strip(_FILLER) or self._token(f)
+                gram = key_text(key)
+                tok = gram.strip(_FILLER) or gram
                 totals[tok] = totals.get(tok, 0.0) + c
         shown: list[list[Any]] = []
         for tok, w in sorted(totals.items(), key=lambda kv: -kv[1]):
@@ -336,11 +356,25 @@ class TextClassifier:
 
     # -- persistence --------------------------------------------------------------------
 
-    def save(self, directory: str | Path, extra_meta: dict[str, Any] | None = None) -> Path:
-        """Write ``weights.npz`` and ``meta.json`` to ``directory``."""
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
+    def to_bytes(self, extra_meta: dict[str, Any] | None = None) -> bytes:
+        """The model as one ``.npz`` blob (arrays and metadata; no pickle).
+
+        This and :meth:`from_bytes` are the one serialised form of a model: a directory
+        (:meth:`save`) holds these bytes, and so may a database row or a storage object.
+        """
+        meta = dict(self.meta)
+        meta.update(extra_meta or {})
+        meta.update(
+            {
+                "format": FORMAT,
+                "labels": self.labels,
+                "config": asdict(self.config),
+                "n_features": int(self.coef.shape[1]),
+            }
+        )
+        meta.pop("sha256", None)
         arrays: dict[str, np.ndarray] = {
+            "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8),
             "coef": self.coef.astype(np.float32),
             "intercept": self.intercept,
             "temperature": np.array([self.temperature]),
@@ -350,19 +384,46 @@ class TextClassifier:
             arrays[f"idf{b}"] = idf
         if self.memory is not None:
             arrays.update(self.memory.arrays())
-        with open(out / WEIGHTS_FILE, "wb") as fh:
-            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
-        meta = dict(self.meta)
-        meta.update(extra_meta or {})
-        meta.update(
-            {
-                "format": FORMAT,
-                "labels": self.labels,
-                "config": asdict(self.config),
-                "n_features": int(self.coef.shape[1]),
-                "sha256": _digest(out),
-            }
-        )
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+        self.meta = meta
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, meta: dict[str, Any] | None = None) -> TextClassifier:
+        """A model from :meth:`to_bytes` output (``meta`` only for the weights of a format
+        /1 or /2 directory, which kept their metadata in ``meta.json`` alone)."""
+        try:
+            z = np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise ModelError(f"not a model file: {exc}") from None
+        with z:
+            if "meta" in z.files:
+                meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            if meta is None:
+                raise ModelError("model file without metadata")
+            if meta.get("format") not in _READABLE:
+                raise ModelError(f"unknown model format {meta.get('format')!r}")
+            coef = z["coef"]
+            intercept = z["intercept"]
+            temperature = float(z["temperature"][0])
+            idf = [z["idf0"], z["idf1"]]
+            vocab = [z["vocab0"], z["vocab1"]]
+            memory = Memory.from_arrays(z)
+        known = {f for f in Config.__dataclass_fields__}
+        settings = {k: v for k, v in meta.get("config", {}).items() if k in known}
+        if meta["format"] in _UNHASHED:
+            settings["hash_bits"] = 0
+        config = Config(**settings)
+        return cls(meta["labels"], vocab, idf, coef, intercept, temperature, config, meta, memory)
+
+    def save(self, directory: str | Path, extra_meta: dict[str, Any] | None = None) -> Path:
+        """Write ``weights.npz`` (:meth:`to_bytes`) and ``meta.json`` to ``directory``."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        data = self.to_bytes(extra_meta)
+        (out / WEIGHTS_FILE).write_bytes(data)
+        meta = dict(self.meta, sha256=hashlib.sha256(data).hexdigest())
         (out / META_FILE).write_text(
             json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -381,22 +442,15 @@ class TextClassifier:
             raise ModelError(f"{d / META_FILE} is not valid JSON: {exc}") from None
         if meta.get("format") not in _READABLE:
             raise ModelError(f"unknown model format {meta.get('format')!r} in {d}")
-        if verify and meta.get("sha256") != _digest(d):
+        try:
+            data = (d / WEIGHTS_FILE).read_bytes()
+        except FileNotFoundError:
+            raise ModelError(f"模型目录缺少 {WEIGHTS_FILE}: {d}") from None
+        if verify and meta.get("sha256") != hashlib.sha256(data).hexdigest():
             raise ModelError(f"model files in {d} do not match the sha256 in {META_FILE}")
-        with np.load(d / WEIGHTS_FILE, allow_pickle=False) as z:
-            coef = z["coef"]
-            intercept = z["intercept"]
-            temperature = float(z["temperature"][0])
-            idf = [z["idf0"], z["idf1"]]
-            vocab = [z["vocab0"], z["vocab1"]]
-            memory = Memory.from_arrays(z)
-        known = {f for f in Config.__dataclass_fields__}
-        config = Config(**{k: v for k, v in meta.get("config", {}).items() if k in known})
-        return cls(meta["labels"], vocab, idf, coef, intercept, temperature, config, meta, memory)
-
-
-def _digest(directory: Path) -> str:
-    return hashlib.sha256((directory / WEIGHTS_FILE).read_bytes()).hexdigest()
+        model = cls.from_bytes(data, meta)
+        model.meta = meta
+        return model
 
 
 # ---------------------------------------------------------------------------------------
@@ -466,8 +520,9 @@ class _Vectoriser:
     def fit_transform(self, docs: Sequence[tuple[np.ndarray, np.ndarray]]) -> Any:
         n = len(docs)
         self.vocab, self.idf = [], []
+        bits = self.cfg.hash_bits
         for b in range(2):
-            uniq = [np.unique(d[b]) for d in docs]
+            uniq = [np.unique(_features_of(d[b], bits)) for d in docs]
             keys, df = np.unique(np.concatenate(uniq), return_counts=True)
             keep = df >= self.cfg.min_df
             self.vocab.append(keys[keep])
@@ -479,7 +534,10 @@ class _Vectoriser:
 
         mats = []
         for b in range(2):
-            rows = [_tfidf_row(d[b], self.vocab[b], self.idf[b], self.weights[b]) for d in docs]
+            rows = [
+                _tfidf_row(d[b], self.vocab[b], self.idf[b], self.weights[b], self.cfg.hash_bits)
+                for d in docs
+            ]
             indptr = np.cumsum([0] + [len(r[0]) for r in rows])
             indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
             data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0)

@@ -125,9 +125,16 @@ def _print_report(result: dict[str, Any], out: TextIO) -> None:
         )
 
 
+def _read_all(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    """Rows of every ``--csv`` given (the same columns in each)."""
+    rows: list[tuple[str, str, str]] = []
+    for path in args.csv:
+        rows.extend(read_labelled_csv(path, args.text_col, args.label_col, args.title_col))
+    return rows
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
-    rows = read_labelled_csv(args.csv, args.text_col, args.label_col, args.title_col)
-    rows = [r for r in rows if r[2]]
+    rows = [r for r in _read_all(args) if r[2]]
     config = Config(estimator=args.estimator)
     if args.cv:
         titles, texts, labels = (list(x) for x in zip(*rows, strict=True))
@@ -135,7 +142,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(f"{args.cv} 折交叉验证 / {args.cv}-fold cross-validation:")
         _print_report(result, sys.stdout)
     start = time.perf_counter()
-    model = train_from_records(rows, args.out, config, {"source": str(args.csv)})
+    sources = ", ".join(str(Path(p).name) for p in args.csv)
+    model = train_from_records(rows, args.out, config, {"source": sources})
     seconds = time.perf_counter() - start
     print(
         f"已训练 / trained: {len(model.labels)} 个类别 labels, {model.meta['n_train']} 条样本 "
@@ -151,8 +159,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         from hotline.nlp.defaults import default_model
 
         model = default_model("domain")
-    rows = read_labelled_csv(args.csv, args.text_col, args.label_col, args.title_col)
-    result = evaluate(model, rows)
+    result = evaluate(model, _read_all(args))
     _print_report(result, sys.stdout)
     if args.json:
         keys = ("accuracy", "macro_f1", "n", "per_class", "latency_ms_p50", "latency_ms_p99")
@@ -174,7 +181,12 @@ def add_model_commands(sub: Any) -> None:
     adds its own ``retrain`` beside them)."""
 
     def columns(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--csv", required=True, help="UTF-8 CSV with a header row")
+        p.add_argument(
+            "--csv",
+            required=True,
+            action="append",
+            help="UTF-8 CSV with a header row (repeat to use several files with the same columns)",
+        )
         p.add_argument("--text-col", required=True, help="column with the appeal text")
         p.add_argument("--title-col", help="column with the title (optional)")
         p.add_argument("--label-col", required=True, help="column with the label")

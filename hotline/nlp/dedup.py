@@ -1,5 +1,10 @@
 """Near-duplicate open orders, and "same citizen, same fact again" (§6.6.3 c).
 
+This module holds the project's one same-citizen-same-fact detector: :func:`is_repeat`
+and the text similarity of :class:`DedupIndex`.  The intake's duplicate hints
+(``hotline.intelligence.duplicates``) and the repeated-appeal chains of the concentrated-
+issue analysis (``hotline.hotspots.repeats``) both decide with it.
+
 Given a new appeal and the recent open orders (a few thousand), score each candidate by
 
 * text similarity — cosine of IDF-weighted character-bigram vectors (IDF from the
@@ -9,8 +14,9 @@ Given a new appeal and the recent open orders (a few thousand), score each candi
 * same citizen — the same phone number (digits compared, country code dropped).
 
 ``score = 0.65·text + 0.15·place + 0.10·time + 0.10·citizen``.  Flags, for the agent:
-``near_duplicate`` (text ≥ 0.8, or text ≥ 0.5 at the same place) and ``repeat`` (same
-citizen and text ≥ 0.5: the §6.6.3 c case of the same fact raised again).
+``near_duplicate`` (text ≥ 0.8, or text ≥ 0.5 at the same place) and ``repeat``
+(:func:`is_repeat`: same citizen, text ≥ 0.5, at most a year apart and not about two
+different places — the §6.6.3 c case of the same fact raised again).
 
 :class:`DedupIndex` builds the candidate matrix once (reuse it across requests while the
 candidate set is unchanged); a query is then one sparse matrix–vector product.
@@ -33,7 +39,8 @@ W_TEXT, W_PLACE, W_TIME, W_CITIZEN = 0.65, 0.15, 0.10, 0.10
 TIME_SCALE_HOURS = 72.0
 NEAR_DUPLICATE_TEXT = 0.8
 SAME_PLACE_TEXT = 0.5
-REPEAT_TEXT = 0.5
+REPEAT_TEXT = 0.4
+REPEAT_WINDOW_DAYS = 365.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,41 @@ def phone_key(phone: str) -> str:
     return digits
 
 
+def citizen_key(value: Any) -> str:
+    """What identifies a citizen across appeals: a phone number's digits (``+86 138-…``
+    and ``138…`` are one person), else the identifier as given (a portal user id)."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    digits = phone_key(text)
+    phone_like = len(digits) >= 7 and not re.search(r"[^\d\s+()\-]", text)
+    return digits if phone_like else text
+
+
+def is_repeat(
+    same_citizen: Any,
+    text_similarity: Any,
+    days_apart: Any = 0.0,
+    different_place: Any = False,
+) -> Any:
+    """The same citizen raising the same fact again (§6.6.3 c): one citizen, texts at least
+    ``REPEAT_TEXT`` alike (:meth:`DedupIndex.text_similarities`), at most
+    ``REPEAT_WINDOW_DAYS`` apart, and not about two different places (the caller knows its
+    places: the work order's area, the estates named in the text).
+
+    Works on scalars and, element-wise, on numpy arrays of pairs.  ``days_apart`` may be
+    ``None`` (or NaN) when a time is unknown: then only the text and the citizen count.
+    """
+    days = np.abs(np.asarray(np.nan if days_apart is None else days_apart, dtype=np.float64))
+    result = (
+        np.asarray(same_citizen, dtype=bool)
+        & (np.asarray(text_similarity, dtype=np.float64) >= REPEAT_TEXT)
+        & ~(days > REPEAT_WINDOW_DAYS)
+        & ~np.asarray(different_place, dtype=bool)
+    )
+    return bool(result) if result.ndim == 0 else result
+
+
 def _bigrams(a: Appeal) -> np.ndarray:
     return np.unique(ngram_keys(normalise(f"{a.title} {a.text}"), 2, 2))
 
@@ -129,7 +171,7 @@ class DedupIndex:
         norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         self.matrix = (sparse.diags(1.0 / norms) @ m).tocsr()
-        self._phones = [phone_key(c.phone) for c in self.candidates]
+        self._phones = [citizen_key(c.phone) for c in self.candidates]
         self._by_phone: dict[str, list[int]] = {}
         for i, p in enumerate(self._phones):
             if p:
@@ -137,6 +179,11 @@ class DedupIndex:
 
     def __len__(self) -> int:
         return len(self.candidates)
+
+    def pair_similarities(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Text similarity of candidate pairs ``(left[k], right[k])`` (indices)."""
+        a, b = self.matrix[left], self.matrix[right]
+        return np.asarray(a.multiply(b).sum(axis=1)).ravel()
 
     def text_similarities(self, appeal: Appeal | Mapping[str, Any]) -> np.ndarray:
         """Cosine similarity of ``appeal`` to every candidate, in candidate order."""
@@ -166,7 +213,7 @@ class DedupIndex:
         a = _as_appeal(appeal)
         text = self.text_similarities(a)
         # Only candidates with some textual or citizen overlap are scored in Python.
-        phone = phone_key(a.phone)
+        phone = citizen_key(a.phone)
         rows = set(np.nonzero(text >= 0.2)[0].tolist())
         if phone:
             rows.update(self._by_phone.get(phone, []))
@@ -210,7 +257,9 @@ def _score(a: Appeal, c: Appeal, text: float, phone: str, c_phone: str) -> Dupli
         reasons.append("同一来电号码")
     score = W_TEXT * text + W_PLACE * place + W_TIME * closeness + W_CITIZEN * same_citizen
     near = text >= NEAR_DUPLICATE_TEXT or (text >= SAME_PLACE_TEXT and place >= 0.5)
-    repeat = same_citizen and text >= REPEAT_TEXT
+    # Area ids are nested (a community inside a street), so two different ids do not make
+    # two places here; the time window is the candidate query's (a year) and this one.
+    repeat = is_repeat(same_citizen, text, None if hours is None else hours / 24)
     if repeat:
         reasons.append("同一诉求人以同一事实重复反映（§6.6.3 c）")
     return DuplicateCandidate(

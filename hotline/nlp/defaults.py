@@ -1,17 +1,18 @@
 """The models that ship with the project: domain (§5.4.2), type (§5.4.1), sub-category.
 
-Their training data are the seed appeals in ``seed/appeals/*.txt`` (one file per domain,
+The shipped models live in ``models/<kind>/`` inside the package, built by ``make models``
+(:mod:`hotline.nlp.build_models`): the domain model from real labelled appeals mapped to
+§5.4.2 plus seed appeals for the domains those lack, the type model from the seed appeals
+and keywords alone.  Seed appeals are ``seed/appeals/*.txt`` (one file per domain,
 ``type<TAB>text`` per line, written for this project in a caller's voice) and the keyword
-lexicons in ``seed/lexicon.json``; each keyword is added as one short training example.
+lexicons ``seed/lexicon.json``; each keyword is one more short training example.
 
-No trained artifact is committed.  On first use the model is trained from the seeds
-(about a second) and cached in ``<cache>/<kind>-<hash>/`` where the hash covers the seed
-files, the label list and the classifier's format and configuration: editing a seed file
-retrains on next use, and a stale model can never be served.  The cache directory is
-``$HOTLINE_MODEL_DIR``, else ``var/models`` at the project root, else a temporary
-directory; if it cannot be written the model is simply kept in memory.  Why not ship
-the artifact: it would be a binary that must be regenerated (and reviewed) on every seed
-edit, and it would tie the repository to one numpy/scikit-learn version.
+Should a shipped model be missing or unreadable (a stripped install), the model is trained
+from the seeds on first use (about a second) and cached in ``<cache>/<kind>-<hash>/``, the
+hash covering the seed files, the label list and the classifier's format and
+configuration.  The cache directory is ``$HOTLINE_MODEL_DIR``, else ``var/models`` at the
+project root, else a temporary directory; if it cannot be written the model is kept in
+memory.
 
 A centre's own model (trained with ``hotline model train`` or
 :func:`hotline.nlp.classifier.train_from_records`) replaces the default by passing its
@@ -30,6 +31,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +44,7 @@ from hotline.rules.choices import Vocabulary
 from hotline.rules.taxonomy import APPEAL_TYPES, DEFAULT_SUBCATEGORIES, DOMAINS
 
 SEED_DIR = Path(__file__).parent / "seed"
+SHIPPED_DIR = Path(__file__).parent / "models"
 KINDS = ("domain", "type")
 SEED_CONFIG = Config(min_df=1)
 
@@ -81,18 +84,21 @@ def seed_appeals() -> list[tuple[str | None, str, str]]:
     return rows
 
 
-def training_set(kind: str) -> tuple[list[str], list[str]]:
-    """Texts and Chinese labels the default ``kind`` model is trained on."""
+def training_set(kind: str, domains: Iterable[str] | None = None) -> tuple[list[str], list[str]]:
+    """Seed texts and Chinese labels of the ``kind`` model (of ``domains`` only, if given)."""
     vocab = _vocabulary(kind)
+    wanted = None if domains is None else set(domains)
     texts: list[str] = []
     labels: list[str] = []
     for domain, type_code, text in seed_appeals():
         code = domain if kind == "domain" else type_code
-        if code is None:
+        if code is None or (wanted is not None and domain not in wanted):
             continue
         texts.append(text)
         labels.append(vocab.label(code))
     for code, words in lexicon()[kind].items():
+        if wanted is not None and code not in wanted:
+            continue
         for word in words:
             texts.append(word)
             labels.append(vocab.label(code))
@@ -122,14 +128,36 @@ def cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / "hotline-models"
 
 
+def shipped_model(kind: str) -> TextClassifier | None:
+    """The model shipped in the package for ``kind``, or None if it is missing or broken."""
+    _vocabulary(kind)
+    key = (kind, "shipped")
+    with _lock:
+        if key not in _models:
+            try:
+                _models[key] = TextClassifier.load(SHIPPED_DIR / kind)
+            except ModelError:
+                return None
+        return _models[key]
+
+
 def default_model(kind: str = "domain", model_dir: str | Path | None = None) -> TextClassifier:
-    """The model for ``kind``: ``model_dir`` if given, else the seed model (trained once)."""
+    """The model for ``kind``: ``model_dir`` if given, else the shipped model, else one
+    trained from the seeds (once, then cached)."""
     if model_dir is not None:
         key = (kind, str(Path(model_dir).resolve()))
         with _lock:
             if key not in _models:
                 _models[key] = TextClassifier.load(model_dir)
             return _models[key]
+    shipped = shipped_model(kind)
+    if shipped is not None:
+        return shipped
+    return seed_model(kind)
+
+
+def seed_model(kind: str) -> TextClassifier:
+    """The ``kind`` model trained from the seeds alone (cached by :func:`seed_hash`)."""
     digest = seed_hash(kind)
     key = (kind, digest)
     with _lock:
@@ -195,6 +223,12 @@ def suggest_type(
     return _suggest("type", text, title, top_k, model_dir)
 
 
+@lru_cache(maxsize=8192)
+def _keyword(word: str) -> str:
+    """A lexicon keyword normalised once (the lexicon is read on every suggestion)."""
+    return normalise(word)
+
+
 def suggest_subcategory(
     domain: str,
     text: str,
@@ -216,7 +250,7 @@ def suggest_subcategory(
     full = normalise(f"{title} {text}")
     scored = []
     for code, label in subs:
-        matched = [w for w in words_by_code.get(code, []) if normalise(w) in full]
+        matched = [w for w in words_by_code.get(code, []) if _keyword(w) in full]
         score = float(len(matched))
         if not matched:  # fall back on the label itself: 路灯照明 → 路灯, 灯照, 照明
             grams = {key_text(int(k)) for k in ngram_keys(normalise(label), 2, 2)}

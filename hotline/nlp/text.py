@@ -1,38 +1,31 @@
-"""Text normalisation and n-gram tokenisation shared by the classifier and dedup.
+"""The one text normaliser and the character n-grams every text model shares.
 
-One function turns an appeal into the tokens a model sees, at training and at run time,
-so the two can never drift apart.  It is deliberately simple (characters, not words):
-character n-grams need no dictionary load, cost microseconds, and on Chinese appeal text
-they score as well as jieba words (see ``docs/intelligence.md``).
+Every package that reads appeal text — the classifier and duplicate finder here, the
+knowledge search (``hotline.search``) and the concentrated-issue analysis
+(``hotline.hotspots``) — normalises it with :func:`normalise`, so ``Ａ３区`` and ``a3区``,
+a full-width and a half-width question mark, are the same everywhere.  Word segmentation
+is :mod:`hotline.nlp.segment` (one segmenter for all of them).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 
 _SPACE = re.compile(r"\s+")
-_DIGITS = re.compile(r"\d+")
-# Characters that carry no topic: punctuation, symbols, spaces.  N-grams containing one are
-# dropped so the vocabulary (and the "words that drove it") stay readable.
-_NON_WORD = re.compile(r"[\W_]", re.UNICODE)
+# Links and masked runs ("*****", "xxxx", "××") carry no topic and no place: a link is a
+# different string in every appeal, a mask stands for a name or a number someone removed.
+_NOISE = re.compile(r"(?:https?://|www\.)[!-~]+|\*{2,}|x{4,}|×{2,}")
 
 
-# Full-width ASCII (Ａ, １, ：) and the ideographic space → their half-width forms.  This is
-# the part of NFKC that matters for appeal text, at a fraction of its cost.
-_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_HALF_WIDTH[0x3000] = 0x20
-
-
-def normalise(text: str) -> str:
-    """Full-width → half-width, lower case, digit runs → ``0``, spaces collapsed.
-
-    Digits are folded because numbers in appeals are dates, phone numbers and amounts:
-    they say nothing about the topic and would only make the vocabulary sparse.
-    """
-    text = (text or "").translate(_HALF_WIDTH).lower()
-    text = _DIGITS.sub("0", text)
+def normalise(text: str | None) -> str:
+    """NFKC (full-width letters, digits and punctuation become ASCII), lower case, links
+    and masked runs removed, runs of white space collapsed to one space, stripped."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    if "*" in text or "x" in text or "×" in text or "www" in text or "//" in text:
+        text = _NOISE.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
 
 
@@ -44,18 +37,34 @@ def normalise(text: str) -> str:
 _BITS = 21
 _MASK = (1 << _BITS) - 1
 MAX_N = 3
+_ZERO, _NINE, _SPACE_CP = ord("0"), ord("9"), ord(" ")
+# Characters that carry no topic: punctuation, symbols, spaces.  N-grams containing one are
+# dropped so the features (and the "words that drove it") stay readable.
+_NON_WORD = re.compile(r"[\W_]", re.UNICODE)
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as an int64 array."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
 
 
 def ngram_keys(text: str, n_min: int = 1, n_max: int = 3) -> np.ndarray:
     """Integer keys of the character n-grams of ``text`` (already normalised).
 
-    N-grams never span punctuation or a space, so none of them mixes two phrases.
+    N-grams never span punctuation or a space, so none of them mixes two phrases.  A run
+    of digits counts as one ``0``: numbers in appeals are dates, phone numbers and amounts,
+    which say nothing about the topic and would only make the features sparse.
     """
     if not 1 <= n_min <= n_max <= MAX_N:
         raise ValueError(f"n-gram sizes must satisfy 1 <= n_min <= n_max <= {MAX_N}")
-    cleaned = _NON_WORD.sub(" ", text)
-    cp = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    ok = cp != 32
+    cp = code_points(_NON_WORD.sub(" ", text))
+    digit = (cp >= _ZERO) & (cp <= _NINE)
+    if digit.any():
+        cp = np.where(digit, _ZERO, cp)
+        follows = np.zeros(len(cp), dtype=bool)
+        follows[1:] = digit[1:] & digit[:-1]
+        cp = cp[~follows]
+    ok = cp != _SPACE_CP  # punctuation and symbols were turned into spaces above
     parts: list[np.ndarray] = []
     for n in range(n_min, n_max + 1):
         if len(cp) < n:
@@ -77,6 +86,17 @@ def key_text(key: int) -> str:
         chars.append(chr(key & _MASK))
         key >>= _BITS
     return "".join(reversed(chars))
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def hash_keys(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Fold n-gram keys into ``2**bits`` buckets (Fibonacci hashing: one multiply, one
+    shift).  A model that stores buckets instead of keys holds no n-gram of its training
+    text, and the space stays bounded however much text it has seen."""
+    mixed = keys.astype(np.uint64) * _GOLDEN
+    return (mixed >> np.uint64(64 - bits)).astype(np.int64)
 
 
 def head(title: str, text: str, size: int = 40) -> str:

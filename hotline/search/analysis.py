@@ -3,8 +3,8 @@
 Every text yields three kinds of term, which share one column space in the index:
 
 ``WORD``
-    Words from jieba's search mode (``rjieba``, the Rust port: same segmentation as the
-    Python jieba, about 15 times faster).  The app's own vocabulary — place names, unit
+    Words from jieba's search mode (:mod:`hotline.nlp.segment`, the project's one
+    segmenter).  The app's own vocabulary — place names, unit
     names, policy terms — is added to the dictionary so ``雨花区住建局`` is not cut into
     ``住/建/局``.  A word that belongs to a synonym group is replaced by the group's first
     member, at index and at query time alike, so ``医疗保险`` and ``医保`` are one term.
@@ -25,12 +25,10 @@ through a dictionary lookup per token; this keeps a 50,000-entry build in second
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -38,8 +36,11 @@ from importlib import resources
 from importlib.metadata import version as _version
 
 import numpy as np
-import rjieba
 from pypinyin import lazy_pinyin
+
+from hotline.nlp import segment
+from hotline.nlp.text import code_points
+from hotline.nlp.text import normalise as normalize
 
 WORD, BIGRAM, PINYIN = 0, 1, 2
 KIND_NAMES = ("word", "bigram", "pinyin")
@@ -60,11 +61,6 @@ _SEPARATOR = "\n"  # joins texts of a batch; not a Chinese character, so no pair
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$")
 
 
-def normalize(text: str) -> str:
-    """Full-width forms to half-width (NFKC) and lower case: ``ＥＴＣ`` and ``etc`` are one."""
-    return unicodedata.normalize("NFKC", text).lower()
-
-
 def is_han(cps: np.ndarray) -> np.ndarray:
     """Which code points are Chinese characters (unified ideographs and extensions)."""
     return (
@@ -73,10 +69,6 @@ def is_han(cps: np.ndarray) -> np.ndarray:
         | ((cps >= 0xF900) & (cps <= 0xFAFF))
         | ((cps >= 0x20000) & (cps <= 0x2FFFF))
     )
-
-
-def code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
 
 
 def syllable_code(syllable: str) -> int:
@@ -181,17 +173,6 @@ def default_stopwords() -> frozenset[str]:
     return frozenset(_read_lines("stopwords.txt"))
 
 
-@functools.lru_cache(maxsize=8)
-def _tokenizer(words: tuple[str, ...]) -> rjieba.Jieba:
-    """A jieba with ``words`` added; shared by analyzers with the same words (loading the
-    main dictionary takes a noticeable fraction of a second)."""
-    jieba = rjieba.Jieba()
-    for word in words:
-        # A high frequency makes jieba prefer the whole word over its parts.
-        jieba.add_word(word, 100_000, None)
-    return jieba
-
-
 class Analyzer:
     """Turns texts into index terms; see the module docstring for the three kinds.
 
@@ -230,7 +211,7 @@ class Analyzer:
                 self.canonical.setdefault(member, head)
         self._members: dict[str, tuple[str, ...]] | None = None
         self._decisions: dict[str, str] = {}
-        self._jieba = _tokenizer(tuple(sorted({*self.user_words, *self.canonical})))
+        self._segmenter = segment.Segmenter({*self.user_words, *self.canonical}, hmm=hmm)
 
     def fingerprint(self) -> str:
         """Changes whenever the same text could yield different terms."""
@@ -241,7 +222,7 @@ class Analyzer:
             "hmm": self.hmm,
             "stopwords": sorted(self.stopwords),
             "kinds": sorted(self.kinds),
-            "rjieba": _version("rjieba"),
+            "segmenter": segment.library_version(),
             "pypinyin": _version("pypinyin"),
         }
         blob = json.dumps(config, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -257,7 +238,7 @@ class Analyzer:
             return []
         decide = self._decisions.get
         out = []
-        for token in self._jieba.cut_for_search(text, self.hmm):
+        for token in self._segmenter.cut_for_search(text):
             word = decide(token)
             if word is None:
                 word = self._decide(token)
@@ -267,7 +248,7 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[str]:
         """Raw search-mode tokens; ``decide`` turns each into its index word (or "")."""
-        return self._jieba.cut_for_search(text, self.hmm) if WORD in self.kinds else []
+        return self._segmenter.cut_for_search(text) if WORD in self.kinds else []
 
     def decide(self, token: str) -> str:
         word = self._decisions.get(token)
@@ -296,7 +277,7 @@ class Analyzer:
 
     def cut(self, text: str) -> list[str]:
         """Plain (precise-mode) segmentation, for the last word of an unfinished query."""
-        return self._jieba.cut(text, self.hmm)
+        return self._segmenter.cut(text)
 
     def char_terms(self, texts: Sequence[str]) -> CharTerms:
         """Bigram and pinyin keys of every normalized text in ``texts``."""

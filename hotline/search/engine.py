@@ -25,6 +25,7 @@ The engine is thread-safe (one lock); it reads no database and imports no Django
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import json
 import math
@@ -38,18 +39,19 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from hotline.nlp.text import code_points, normalise
+
+from . import rerank
 from .analysis import (
     BIGRAM,
     PINYIN,
     SYLLABLES,
     WORD,
     Analyzer,
-    code_points,
     decode_key,
     default_synonyms,
     default_user_words,
     is_pinyin_key,
-    normalize,
     pinyin_pair,
 )
 
@@ -84,6 +86,9 @@ class Params:
     prefix_expansions: int = 12
     prefix_weight: float = 0.6
     merge_threshold: int = 2000
+    # The first BM25F candidates re-ordered by the learned re-ranker (``rerank.py``);
+    # 0 turns it off.
+    rerank_depth: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,8 +252,10 @@ class Engine:
         defaults: bool = True,
         params: Params | None = None,
         analyzer: Analyzer | None = None,
+        reranker: rerank.Reranker | None = None,
     ) -> None:
         self.params = params or Params()
+        self.reranker = reranker if reranker is not None else rerank.shipped()
         if analyzer is None:
             words = [*(default_user_words() if defaults else ()), *user_words]
             groups = [*(default_synonyms() if defaults else ()), *synonyms]
@@ -275,6 +282,7 @@ class Engine:
         self._matrix = sparse.csr_matrix((0, 0), dtype=np.float32)  # terms × main rows
         self._pending: dict[int, _Pending] = {}
         self._delta: sparse.csr_matrix | None = None  # terms × pending span, built lazily
+        self._signals: dict[int, rerank.Signals] = {}  # row → re-ranking signals, lazily
 
     def __len__(self) -> int:
         return self._n_live
@@ -292,7 +300,7 @@ class Engine:
         lengths = np.zeros((n, len(FIELDS)), dtype=np.float32)
         rows_cols: list[tuple[np.ndarray, np.ndarray]] = []
         for f in range(len(FIELDS)):
-            normalized = [normalize(t[f]) for t in texts]
+            normalized = [normalise(t[f]) for t in texts]
             lengths[:, f] = [len(t) for t in normalized]
             word_rows: list[int] = []
             word_cols: list[int] = []
@@ -436,6 +444,7 @@ class Engine:
             self._length_sum -= self._lengths.array[row]
             self._df.array[self._row_cols(row)] -= 1
             self._texts[row] = None
+            self._signals.pop(row, None)
             if self._pending.pop(row, None) is not None:
                 self._delta = None
             return True
@@ -494,6 +503,7 @@ class Engine:
             self._length_sum = lengths.sum(axis=0).astype(np.float64)
             self._pending = {}
             self._delta = None
+            self._signals = {}
             self._rebuild_main()
 
     # -------------------------------------------------------------- searching
@@ -609,7 +619,7 @@ class Engine:
         no term with the index, returns ``[]``.
         """
         with self._lock:
-            text = normalize(query or "").strip()
+            text = normalise(query or "").strip()
             if not text or limit <= 0 or not self._n_live:
                 return []
             terms = self._query_terms(text)
@@ -621,8 +631,39 @@ class Engine:
                 rows = [self._row_of[i] for i in filter if i in self._row_of]
                 allowed[rows] = True
                 scores[~allowed] = 0.0
-            rows = self._top_rows(scores, limit, filter if callable(filter) else None)
+            depth = self.params.rerank_depth if self.reranker is not None else 0
+            rows = self._top_rows(scores, max(limit, depth), filter if callable(filter) else None)
+            if depth and len(rows) > 1:
+                assert self.reranker is not None
+                order = self.reranker.score(self._candidate_features(text, rows, scores))
+                # Stable: equal re-ranked scores keep their BM25F order.
+                rows = [rows[k] for k in np.argsort(-order, kind="stable")]
+            rows = rows[:limit]
             return [self._hit(row, float(scores[row]), terms, text, snippet_chars) for row in rows]
+
+    def candidates(self, query: str, depth: int | None = None) -> tuple[list[Any], np.ndarray]:
+        """The first ``depth`` BM25F candidates' ids and their re-ranking features (rows in
+        BM25F order, columns ``rerank.FEATURES``) — what the re-ranker is trained on."""
+        with self._lock:
+            text = normalise(query or "").strip()
+            terms = self._query_terms(text) if text and self._n_live else []
+            if not terms:
+                return [], np.zeros((0, len(rerank.FEATURES)))
+            scores = self._scores(terms)
+            rows = self._top_rows(scores, depth or self.params.rerank_depth, None)
+            return [self._ids[r] for r in rows], self._candidate_features(text, rows, scores)
+
+    def _candidate_features(self, query: str, rows: list[int], scores: np.ndarray) -> np.ndarray:
+        entries = []
+        for row in rows:
+            signals = self._signals.get(row)
+            if signals is None:
+                texts = self._texts[row]
+                assert texts is not None
+                signals = self._signals[row] = rerank.Signals.of(normalise(" ".join(texts)))
+            entries.append(signals)
+        lengths = self._lengths.array[np.asarray(rows, dtype=np.int64), ANSWER]
+        return rerank.features(rerank.Signals.of(query), scores[rows], entries, lengths)
 
     def _top_rows(
         self, scores: np.ndarray, limit: int, accept: Callable[[Any], bool] | None
@@ -701,7 +742,7 @@ class Engine:
     def highlight(self, text: str, query: str) -> str:
         """``text`` as HTML with the terms of ``query`` marked (for the app's own fields)."""
         with self._lock:
-            q = normalize(query or "").strip()
+            q = normalise(query or "").strip()
             cols = [t.col for t in self._query_terms(q)] if q else []
             return _mark(text, self._spans(text, cols))
 
@@ -858,18 +899,27 @@ def _runs(positions: Sequence[int]) -> list[tuple[int, int]]:
 
 
 def _normalize_mapped(text: str) -> tuple[str, list[int] | None]:
-    """``normalize(text)`` and, per normalized offset, the original offset (plus the end);
-    ``None`` when normalization kept every character in place (the usual case)."""
-    whole = normalize(text)
+    """``normalise(text)`` and, per normalised offset, the original offset (plus the end);
+    ``None`` when normalisation kept every character in place (the usual case).
+
+    Where it did not (a full-width form, a collapsed space, a removed link), the text is
+    normalised character by character, so each term found maps back to the characters it
+    came from."""
+    whole = normalise(text)
     if len(whole) == len(text):
         return whole, None
     out, origin = [], []
     for i, ch in enumerate(text):
-        n = ch.lower() if ch.isascii() else normalize(ch)
+        n = _normalise_char(ch)
         out.append(n)
         origin.extend([i] * len(n))
     origin.append(len(text))
     return "".join(out), origin
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalise_char(ch: str) -> str:
+    return " " if ch.isspace() else (normalise(ch) or " ")
 
 
 def _find_all(text: str, needle: str) -> list[tuple[int, int]]:

@@ -154,3 +154,31 @@ def test_dict_records_from_the_database_are_accepted():
     ]
     [group] = group_appeals(rows)
     assert group.size == 5
+
+
+def _lamps(**area: object) -> list:
+    texts = [
+        ("人民路路灯不亮", "人民路的路灯一到晚上就不亮，走路很危险。"),
+        ("反映人民路路灯坏了", "人民路一段路灯坏了好几天，晚上一片漆黑。"),
+        ("人民路路灯晚上不亮", "人民路路灯晚上不亮，老人孩子出门不安全。"),
+        ("人民路路灯问题", "人民路路灯长期不亮，请尽快维修。"),
+    ]
+    return [appeal(t, x, day=k, **area) for k, (t, x) in enumerate(texts)]
+
+
+def test_a_work_order_area_is_labelled_by_its_name_never_by_its_id():
+    [named] = group_appeals(_lamps(area="6", area_name="滨河街道") + background())
+    assert named.label.startswith("滨河街道 人民路")
+    [bare] = group_appeals(_lamps(area="6") + background())
+    assert not bare.label.startswith("6")  # the "6 人民路 / 路灯 路口"
+    assert "人民路" in bare.label and "路灯" in bare.label
+
+
+def test_label_terms_are_whole_noun_phrases_as_written():
+    from hotline.hotspots.text import noun_phrases, tag
+
+    phrases = noun_phrases(tag("小区旁边新建的搅拌站噪音扰民"))
+    assert "搅拌站" in phrases
+    assert all(len(p) >= 2 for p in phrases)
+    assert not any(p.startswith(("旁边", "的")) or p.endswith("的") for p in phrases)
+    assert noun_phrases(tag("晚上很吵")) == []  # a time word and an adverb make no phrase

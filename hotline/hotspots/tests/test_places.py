@@ -40,3 +40,18 @@ def test_ordinary_words_ending_in_a_suffix_are_not_places(text):
 
 def test_admin_names_are_stripped_for_topic_words():
     assert strip_admin_names("A市伊景园滨河苑").strip() == "伊景园滨河苑"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("晚上路灯不亮", []),  # no "晚上路": a time word starts no name, 路 of 路灯 closes none
+        ("三盏路灯坏了", []),  # no "三盏路"
+        ("光明路路口的路灯坏了", [("光明路", SPOT)]),  # not "光明路路"
+        ("东六路与漓楚路口照明太暗", [("东六路", SPOT), ("漓楚路", SPOT)]),
+        ("公交线路要升旗", []),  # 旗 inside a verb closes no banner
+        ("希望城区增加路口信号灯", []),  # no "增加路"
+    ],
+)
+def test_segmentation_keeps_artefacts_out_of_place_names(text, expected):
+    assert names(text) == expected

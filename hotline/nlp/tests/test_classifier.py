@@ -159,7 +159,7 @@ def test_metrics_macro_f1_averages_classes_equally():
 
 def test_the_neighbour_vote_is_saved_and_favours_the_label_of_similar_appeals(model, tmp_path):
     assert model.memory is not None
-    idx, val = model._features("", "楼下KTV噪音太吵了")
+    idx, val, _ = model._features("", "楼下KTV噪音太吵了")
     vote = model.memory.vote(idx, val)
     assert model.labels[int(np.argmax(vote))] == "噪音"
     loaded = TextClassifier.load(model.save(tmp_path / "m"))
@@ -177,12 +177,39 @@ def test_one_appeal_gets_the_same_vote_as_in_a_training_batch(model):
         vec.transform([_blocks(t, x, model.config) for t, x in appeals]), model.memory
     )
     for row, (title, text) in zip(batch, appeals, strict=True):
-        assert np.allclose(row, model.memory.vote(*model._features(title, text)))
+        assert np.allclose(row, model.memory.vote(*model._features(title, text)[:2]))
 
 
 def test_without_neighbours_the_model_is_the_linear_part_alone():
     texts, labels = _data()
     m = train(texts, labels, config=Config(min_df=1, knn_k=0))
     assert m.memory is None
-    idx, val = m._features("", "路灯不亮")
+    idx, val, _ = m._features("", "路灯不亮")
     assert np.allclose(m.scores("路灯不亮"), val @ m._coef_t[idx] + m.intercept)
+
+
+def test_bytes_are_the_one_serialised_form(model, tmp_path):
+    """A model round-trips through bytes (what a database or storage object keeps) and a
+    directory holds the same bytes."""
+    data = model.to_bytes()
+    again = TextClassifier.from_bytes(data)
+    text = "小区广场舞音响太吵"
+    assert again.predict(text).as_dict() == model.predict(text).as_dict()
+    model.save(tmp_path / "m")
+    assert TextClassifier.from_bytes((tmp_path / "m" / "weights.npz").read_bytes()).labels == (
+        model.labels
+    )
+    with pytest.raises(ModelError):
+        TextClassifier.from_bytes(b"not a model")
+
+
+def test_a_hashed_model_stores_no_ngram_of_its_training_text(model):
+    """Feature hashing: the saved vocabulary is bucket numbers, not n-gram keys."""
+    from hotline.nlp.text import ngram_keys
+
+    assert model.config.hash_bits == 20
+    stored = set(model._vocab[0].tolist()) | set(model._vocab[1].tolist())
+    assert max(stored) < 2**20
+    trained_keys = set(ngram_keys("楼下ktv噪音太吵了", 2, 3).tolist())
+    assert not (trained_keys & stored)  # 2- and 3-gram keys are all >= 2**21
+    assert model.predict("楼下KTV噪音太吵了").evidence  # evidence comes from the appeal itself

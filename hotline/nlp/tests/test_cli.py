@@ -96,3 +96,17 @@ def test_evaluate_defaults_to_the_installed_domain_model(tmp_path, capsys):
     )
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["accuracy"] >= 0.75  # Chinese domain labels compare as strings
+
+
+def test_train_reads_several_csv_files_with_the_same_columns(tmp_path, capsys):
+    first = _write_csv(tmp_path / "a.csv", ROWS[:4] + ROWS[4:6])
+    second = _write_csv(tmp_path / "b.csv", ROWS[6:] + ROWS[:1])
+    out = tmp_path / "model"
+    cols = ["--text-col", "内容", "--title-col", "标题", "--label-col", "类别"]
+    args = ["--csv", str(first), "--csv", str(second), *cols]
+    assert main(["model", "train", *args, "--out", str(out)]) == 0
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["n_train"] == 9 and meta["source"] == "a.csv, b.csv"
+    capsys.readouterr()
+    assert main(["model", "evaluate", *args, "--model", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["n"] == 9

@@ -107,3 +107,29 @@ def test_an_empty_candidate_list_is_fine():
 
 def test_phone_keys_ignore_separators_and_country_code():
     assert phone_key("+86 138-1234-5678") == phone_key("13812345678") == "13812345678"
+
+
+def test_is_repeat_is_one_rule_for_one_pair_and_for_arrays_of_pairs():
+    """The one same-citizen-same-fact detector (intake hints and hotspot chains use it)."""
+    import numpy as np
+
+    from hotline.nlp.dedup import REPEAT_TEXT, REPEAT_WINDOW_DAYS, is_repeat
+
+    assert is_repeat(True, REPEAT_TEXT, 30) is True
+    assert is_repeat(False, 0.99, 0) is False  # another citizen
+    assert is_repeat(True, REPEAT_TEXT - 0.01, 0) is False  # another matter
+    assert is_repeat(True, 0.9, REPEAT_WINDOW_DAYS + 1) is False  # more than a year apart
+    assert is_repeat(True, 0.9, 1, different_place=True) is False
+    assert is_repeat(True, 0.9, None) is True  # unknown time: text and citizen decide
+    many = is_repeat(
+        np.array([True, True, False]), np.array([0.9, 0.1, 0.9]), np.array([1.0, 1.0, 1.0])
+    )
+    assert many.tolist() == [True, False, False]
+
+
+def test_citizen_key_treats_phone_spellings_as_one_person():
+    from hotline.nlp.dedup import citizen_key
+
+    assert citizen_key("+86 138-1234-5678") == citizen_key("13812345678") == "13812345678"
+    assert citizen_key("A00051608") == "A00051608"  # a portal user id stays as it is
+    assert citizen_key(None) == citizen_key("  ") == ""

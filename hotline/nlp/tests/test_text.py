@@ -1,10 +1,35 @@
-"""N-gram keys: the one tokenisation the classifier and dedup share."""
+"""The one normaliser, and the n-gram keys the classifier and dedup share."""
 
-from hotline.nlp.text import head, key_text, ngram_keys, normalise
+import numpy as np
+
+from hotline.nlp.text import hash_keys, head, key_text, ngram_keys, normalise
 
 
-def test_normalise_folds_full_width_digits_and_case():
-    assert normalise("Ａｂ１２３ 路灯\u3000坏了") == "ab0 路灯 坏了"
+def test_normalise_folds_full_width_forms_case_and_spaces():
+    assert normalise(" Ａｂ１２３  路灯\u3000坏了？\n") == "ab123 路灯 坏了?"
+
+
+def test_normalise_drops_links_and_masked_runs():
+    assert normalise("详见 https://example.org/a?b=1 ，联系人王**，电话138****0000") == (
+        "详见 ,联系人王 ,电话138 0000"
+    )
+
+
+def test_normalise_accepts_none():
+    assert normalise(None) == ""
+
+
+def test_a_digit_run_is_one_zero_in_ngrams():
+    grams = [key_text(int(k)) for k in ngram_keys("12号楼3单元", 1, 2)]
+    assert grams == ["0", "号", "楼", "0", "单", "元", "0号", "号楼", "楼0", "0单", "单元"]
+
+
+def test_hashed_keys_fall_in_range_and_are_stable():
+    keys = ngram_keys("路灯坏了", 1, 3)
+    buckets = hash_keys(keys, 18)
+    assert buckets.min() >= 0 and buckets.max() < 2**18
+    assert np.array_equal(buckets, hash_keys(keys.copy(), 18))
+    assert len(set(buckets.tolist())) == len(keys)  # no collision among nine n-grams
 
 
 def test_ngram_keys_round_trip_to_the_strings_they_stand_for():
