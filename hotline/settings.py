@@ -9,17 +9,28 @@ Environment:
 * ``HOTLINE_REDIS_URL`` — ``redis://host:port/db``; when set, background tasks use Redis.
 * ``HOTLINE_ALLOWED_HOSTS`` — comma-separated, default ``*`` in debug, ``localhost`` otherwise.
 * ``HOTLINE_VAR_DIR`` — where the SQLite file, uploads and caches live (default ``var/``).
+
+Hardening (issue 15, docs/security.md): ``HOTLINE_LOGIN_FAILURES`` (5) wrong passwords lock a
+username for one client address for ``HOTLINE_LOGIN_LOCKOUT_MINUTES`` (15);
+``HOTLINE_SESSION_HOURS`` (12) staff session length; ``HOTLINE_API_TOKEN_DAYS`` (90) API token
+lifetime; ``HOTLINE_PUBLIC_API_DOCS`` (default: on in debug only) lets anyone read /api/docs;
+``HOTLINE_MAX_BODY_KB`` (1024) form/JSON body size; ``HOTLINE_PORTAL_MAX_FILES`` (9) and
+``HOTLINE_PORTAL_MAX_TOTAL_MB`` (50) attachments per public submission;
+``HOTLINE_MAX_IMAGE_MEGAPIXELS`` (40).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from hotline.rules import limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Templates, static files, migrations and seed data ship inside the package.
@@ -149,6 +160,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "hotline.org",
     "hotline.catalog",
     "hotline.calendars",
@@ -168,6 +180,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hotline.common.middleware.SecurityHeaders",
+    "hotline.common.middleware.LimitRequestBody",
     "hotline.system.middleware.RejectNullCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -176,6 +190,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last: turns a lock-out flagged during authentication into the lock-out answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -199,10 +215,41 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "org.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("HOTLINE_PASSWORD_MIN_LENGTH", 10, 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+
+# Brute force (django-axes, shared through the database by every app server): a username
+# is locked for one client address after this many wrong passwords, on /login/,
+# /admin/login/ and POST /api/v1/auth/token alike; an administrator unlocks it in the admin
+# (用户 → 解除登录锁定) or by waiting.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("HOTLINE_LOGIN_FAILURES", 5, 1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("HOTLINE_LOGIN_LOCKOUT_MINUTES", 15, 1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "hotline.common.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "hotline.common.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock-out neither extends it nor counts again: one lock-out, one log line.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the access log, not a table
+
+SESSION_COOKIE_AGE = envint("HOTLINE_SESSION_HOURS", 12, 1) * 3600
+HOTLINE_API_TOKEN_DAYS = envint("HOTLINE_API_TOKEN_DAYS", 90, 1)
+# Swagger UI and the schema are for staff: public only in debug unless switched on.
+HOTLINE_PUBLIC_API_DOCS = envbool("HOTLINE_PUBLIC_API_DOCS", DEBUG)
 
 # --- i18n / time ------------------------------------------------------------------------
 
@@ -260,8 +307,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A form or JSON body (files aside) larger than this is refused with 413 before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("HOTLINE_MAX_BODY_KB", 1024, 64) * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Stored files: readable by the service's user and group only, never by the world; they
+# are served only by the permission-checked download views, never from MEDIA_ROOT.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # Upload limits per attachment kind (bytes), §6.1.2.
 HOTLINE_ATTACHMENT_LIMITS = {
@@ -269,6 +321,16 @@ HOTLINE_ATTACHMENT_LIMITS = {
     "image": envint("HOTLINE_MAX_IMAGE_MB", 10, 1) * 1024 * 1024,
     "video": envint("HOTLINE_MAX_VIDEO_MB", 200, 1) * 1024 * 1024,
     "document": envint("HOTLINE_MAX_DOCUMENT_MB", 20, 1) * 1024 * 1024,
+}
+# Pixels an image may have: beyond it (or beyond Pillow's decompression-bomb check) it is
+# refused, so a tiny file cannot expand into gigabytes in a browser or a thumbnailer.
+HOTLINE_MAX_IMAGE_PIXELS = (
+    envint("HOTLINE_MAX_IMAGE_MEGAPIXELS", limits.IMAGE_MAX_MEGAPIXELS, 1) * 1_000_000
+)
+# One public submission (portal, Open311, channel API): at most this many files and bytes.
+HOTLINE_PUBLIC_UPLOADS = {
+    "max_files": envint("HOTLINE_PORTAL_MAX_FILES", limits.PUBLIC_MAX_FILES, 1),
+    "max_total": envint("HOTLINE_PORTAL_MAX_TOTAL_MB", limits.PUBLIC_MAX_TOTAL_MB, 1) * 1024 * 1024,
 }
 
 # --- the centre's policy (limits the standard leaves to the centre) ---------------------
@@ -329,18 +391,22 @@ HOTLINE_WEB = {
     "portal_window_minutes": envint("HOTLINE_PORTAL_WINDOW_MINUTES", 60, 1),
 }
 
-# --- security in production -------------------------------------------------------------
+# --- security headers -------------------------------------------------------------------
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    CSRF_COOKIE_HTTPONLY = False
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("HOTLINE_LOG_LEVEL", "WARNING")},
-    "loggers": {"hotline": {"level": env("HOTLINE_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "hotline": {"level": env("HOTLINE_LOG_LEVEL", "INFO")},
+        # hotline.security writes the one line per lock-out; axes' own lines would repeat it
+        "axes": {"level": "ERROR"},
+    },
 }

@@ -2,6 +2,8 @@
 
 import getpass
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from hotline.org.models import Unit, User
@@ -31,9 +33,13 @@ class Command(BaseCommand):
             raise CommandError("承办单位角色须指定 --unit")
         if not password:
             password = getpass.getpass("密码: ")
-        if len(password) < 8:
-            raise CommandError("密码至少 8 位")
         user = User(username=username, role=role, unit=unit_obj, first_name=name)
+        try:
+            # the project's AUTH_PASSWORD_VALIDATORS: ≥ 10 characters, not common, not all
+            # digits, not like the user name
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError("密码不符合要求：" + "；".join(exc.messages)) from None
         user.is_staff = role == "admin" or superuser
         user.is_superuser = superuser
         user.set_password(password)
