@@ -527,7 +527,9 @@ def comment(request, number: str, payload: s.NoteIn):
     response={201: s.AttachmentOut, **s.ERRORS},
     summary="上传附件（语音/图片/视频/文字，§6.1.2）",
 )
-def upload(request, number: str, file: File[UploadedFile], purpose: Form[s.Code] = "appeal"):
+def upload(
+    request, number: str, file: File[UploadedFile], purpose: str = Form("appeal", max_length=64)
+):
     order = _get(request, number)
     att = actions.do_attach(order, request.auth, file, purpose=purpose)
     return Status(201, _attachment(order, att))

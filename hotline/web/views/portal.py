@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from hotline.common import ratelimit
 from hotline.orders import actions as act
-from hotline.orders import public
+from hotline.orders import attachments, public
 from hotline.orders.models import WorkOrder
 from hotline.rules import screening
 from hotline.web import forms as f
@@ -25,6 +25,7 @@ LIMIT_MESSAGE = "操作过于频繁，请稍后再试。"
 
 
 def _submit(values: dict, uploads) -> WorkOrder:
+    attachments.check_batch(uploads)  # at most 9 files, 50 MB together, before anything is kept
     order = act.do_create_draft({**values, "channel": "portal"}, note="市民通过门户网站提交")
     for upload in uploads:
         act.do_attach(order, None, upload, purpose="appeal")
@@ -51,7 +52,21 @@ def portal(request):
             status = outcome.status
         else:
             status = 422
-    return render(request, "web/portal/submit.html", {"form": form}, status=status)
+    return render(
+        request,
+        "web/portal/submit.html",
+        {"form": form, "upload_limits": _upload_limits()},
+        status=status,
+    )
+
+
+def _upload_limits() -> dict[str, int]:
+    bounds = settings.HOTLINE_PUBLIC_UPLOADS
+    return {
+        "max_files": bounds["max_files"],
+        "max_total_mb": bounds["max_total"] // (1024 * 1024),
+        "max_megapixels": settings.HOTLINE_MAX_IMAGE_PIXELS // 1_000_000,
+    }
 
 
 @never_cache
