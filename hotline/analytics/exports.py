@@ -4,7 +4,8 @@ XlsxWriter's ``constant_memory`` mode flushes each row to a temporary file as it
 written, and the rows come from the database in chunks (``iterator``), so a million-row
 export holds one chunk in memory, not the sheet.  The workbook is assembled into an
 anonymous temporary file that ``FileResponse`` streams and deletes when it is closed.
-Citizens' names and phone numbers are never exported (PIPL).
+Citizens' names and phone numbers are never exported (PIPL), and text that a spreadsheet
+would run as a formula is written as text (``common.spreadsheets``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.http import FileResponse
 
+from hotline.common.spreadsheets import escape_formula
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit
 from hotline.rules import lifecycle, taxonomy
@@ -91,7 +93,7 @@ def write_sheet(
             elif isinstance(value, (int, float)):
                 ws.write_number(n, col, value)
             else:
-                ws.write_string(n, col, str(value))
+                ws.write_string(n, col, escape_formula(str(value)))
     wb.close()
     return n
 
