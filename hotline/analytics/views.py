@@ -16,6 +16,7 @@ from hotline import clock
 from hotline.analytics import access, assessment, concentrated, dashboard, matters
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import Period, local_day
+from hotline.common.http import page_param, safe_next
 from hotline.orders.errors import ActionError
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit
@@ -138,7 +139,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
         )
     rows = assessment.drill(metric, period, unit, include_subunits=subunits)
     page = Paginator(rows.order_by("m_at", "pk").values("m_order", "m_at"), 100).get_page(
-        request.GET.get("page")
+        page_param(request)
     )
     orders = WorkOrder.objects.select_related("lead_unit").in_bulk([r["m_order"] for r in page])
     label = OPEN_OVERDUE_LABEL if metric == "open_overdue" else METRICS[metric].label
@@ -257,4 +258,4 @@ def hand_over(request: HttpRequest) -> HttpResponse:
         messages.error(request, "；".join(exc.fields.values()) if exc.fields else exc.message)
     else:
         messages.success(request, f"已交办{m.unit.name}：{m.title}")
-    return redirect(request.POST.get("next") or reverse("analytics:hotspots"))
+    return redirect(safe_next(request, request.POST.get("next"), reverse("analytics:hotspots")))

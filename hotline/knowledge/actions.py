@@ -270,6 +270,8 @@ def do_transition(
         )
     if action == "return" and not note.strip():
         raise ValidationFailed({"note": "退回修改须说明原因"})
+    if len(note) > limits.NOTE:
+        raise ValidationFailed({"note": limits.too_long("说明", limits.NOTE)})
     entry.state = target
     if target == "published":
         entry.published_at = now

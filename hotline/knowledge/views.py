@@ -22,6 +22,7 @@ from hotline.knowledge.choices import STATES, TRANSITIONS
 from hotline.knowledge.forms import EntryForm, ImportForm, NoteForm
 from hotline.knowledge.models import Entry
 from hotline.org.models import Unit
+from hotline.rules import limits
 from hotline.web.views.common import run_action, staff_required
 
 PAGE = 30
@@ -45,7 +46,7 @@ def _results(request, query: str, limit: int = 10) -> list[index.Result]:
 
 @staff_required
 def search_page(request):
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[: limits.SEARCH_QUERY]
     ctx = {
         "q": query,
         "can_author": q.can_author(request.user),
@@ -70,10 +71,12 @@ def search_page(request):
 def suggest(request):
     """htmx fragment of the intake form: entries for what the agent searched, or else for
     the appeal's title and content as they are typed (valid published entries only)."""
-    query = (request.GET.get("knowledge_q") or "").strip()
+    query = (request.GET.get("knowledge_q") or "").strip()[: limits.SEARCH_QUERY]
     from_appeal = not query
     if from_appeal:
+        # what the agent is typing: at most as much as an order may hold
         query = " ".join(request.GET.get(k, "") for k in ("title", "content")).strip()
+        query = query[: limits.ORDER_TEXT_BY_FIELD["content"].everywhere]
     return render(
         request,
         "knowledge/_suggest.html",

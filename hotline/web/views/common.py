@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 
+from hotline.common.http import int_param
 from hotline.orders import queries as oq
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.orders.models import WorkOrder
@@ -92,8 +93,5 @@ def run_action(fn: Callable, *args, **kwargs) -> Outcome:
 
 
 def page_size(request, default: int) -> int:
-    try:
-        size = int(request.GET.get("size", default))
-    except ValueError:
-        return default
-    return min(max(size, 5), 200)
+    """``?size=`` rows per page, 5 to 200; anything else is a 400 naming the bounds."""
+    return int_param(request, "size", default, 5, 200, "每页条数")
