@@ -237,7 +237,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = envint("HOTLINE_LOGIN_FAILURES", 5, 1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("HOTLINE_LOGIN_LOCKOUT_MINUTES", 15, 1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "hotline.common.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "hotline.common.lockout.client_address"  # ratelimit.client_ip
 AXES_LOCKOUT_CALLABLE = "hotline.common.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # A try during the lock-out neither extends it nor counts again: one lock-out, one log line.

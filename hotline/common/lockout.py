@@ -1,8 +1,8 @@
 """Login lock-out (django-axes): the answer a locked-out client gets, and one log line per
 lock-out.
 
-Axes counts wrong passwords per username and client address (``ratelimit.client_ip``,
-proxy-aware) on every path that calls ``authenticate`` — /login/, /admin/login/ and
+Axes counts wrong passwords per username and client address (``client_address``, that is
+``ratelimit.client_ip``, proxy-aware) on every path that calls ``authenticate`` — /login/, /admin/login/ and
 ``POST /api/v1/auth/token`` — and flags the request; ``AxesMiddleware`` then calls
 ``lockout_response`` (settings ``AXES_LOCKOUT_CALLABLE``), which answers in the shape of the
 entrance: JSON for the API, the Chinese page elsewhere.  Status 429 with ``Retry-After``.
@@ -10,6 +10,7 @@ entrance: JSON for the API, the Chinese page elsewhere.  Status 429 with ``Retry
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from axes.signals import user_locked_out
@@ -17,9 +18,22 @@ from django.conf import settings
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from hotline.common import ratelimit
 from hotline.common.http import refusal
 
 log = logging.getLogger("hotline.security")
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client address axes counts under (settings ``AXES_CLIENT_IP_CALLABLE``): the one
+    the rate limits use, ``ratelimit.client_ip``; None when that is no IP address (a
+    request without ``REMOTE_ADDR``), since axes stores it in an IP address column."""
+    address = ratelimit.client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def lockout_minutes() -> int:

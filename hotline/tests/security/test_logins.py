@@ -315,3 +315,20 @@ def test_a_staff_session_lasts_twelve_hours(victim):
         traveller.shift(timedelta(hours=12, minutes=2))
         r = client.get("/orders/")
         assert r.status_code == 302 and r["Location"].startswith("/login/")
+
+
+def test_a_request_without_a_client_address_still_signs_in(victim):
+    """No REMOTE_ADDR (a unit test's force_login, an odd proxy): axes counts it under no
+    address instead of storing "unknown" in its IP address column (PostgreSQL refuses)."""
+    from hotline.common.lockout import client_address
+
+    assert succeeded("web", web_login(Client(), victim.username, PASSWORD, ip=""))
+    assert web_login(Client(), victim.username, WRONG, ip="").status_code == 200
+    client = Client()
+    client.force_login(victim)
+    assert client.get("/orders/").status_code == 200
+
+    from django.test import RequestFactory
+
+    assert client_address(RequestFactory().get("/", REMOTE_ADDR="not-an-address")) is None
+    assert client_address(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9")) == ATTACKER
