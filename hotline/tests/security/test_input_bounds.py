@@ -79,13 +79,13 @@ def test_a_100k_adversarial_appeal_is_refused_at_once_and_nothing_is_kept(db, ki
     """Generous on time: it proves nothing reads the text in more than linear time before
     the length check (benchmarks/hardening.py measures the real figure, ~30 ms against the
     100 ms target).  On a machine too busy for the 2 s limit, the growth decides: ten times
-    the text may cost at most ~25 times as much (best of three each)."""
+    the text may cost at most 40 times as much (linear: 10, quadratic: 100; best of three)."""
     Client().get("/portal/")  # the first request of a process imports the URLconf: not timed
     text = ADVERSARIAL[kind]
     if _refusal_seconds(text) > 2.0:
         small = min(_refusal_seconds(text[:10_000]) for _ in range(3))
         large = min(_refusal_seconds(text) for _ in range(3))
-        assert large / small <= 25, (large, small)
+        assert large <= 2.0 or large / small <= 40, (large, small)
     assert not WorkOrder.objects.exists()
 
 
