@@ -18,6 +18,14 @@ Environment (README §3 is the operator's list; ``deploy/hotline.env`` the examp
 * ``HOTLINE_TRUSTED_PROXIES`` — IPs/CIDRs of the reverse proxies whose ``X-Forwarded-For``
   is believed (``hotline.common.client_ip``).
 * ``HOTLINE_ACCESS_LOG`` — ``-`` (stdout, default), a file path, or ``off``.
+
+Hardening (issue 15, docs/security.md): ``HOTLINE_LOGIN_FAILURES`` (5) wrong passwords lock a
+username for one client address for ``HOTLINE_LOGIN_LOCKOUT_MINUTES`` (15);
+``HOTLINE_SESSION_HOURS`` (12) staff session length; ``HOTLINE_API_TOKEN_DAYS`` (90) API token
+lifetime; ``HOTLINE_PUBLIC_API_DOCS`` (default: on in debug only) lets anyone read /api/docs;
+``HOTLINE_MAX_BODY_KB`` (1024) form/JSON body size; ``HOTLINE_PORTAL_MAX_FILES`` (9) and
+``HOTLINE_PORTAL_MAX_TOTAL_MB`` (50) attachments per public submission;
+``HOTLINE_MAX_IMAGE_MEGAPIXELS`` (40).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,7 +41,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from hotline.common.client_ip import parse_networks
+from hotline.rules import limits
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 # Templates, static files, migrations and seed data ship inside the package.
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -267,6 +278,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "hotline.common",
+    "axes",
     "hotline.org",
     "hotline.catalog",
     "hotline.calendars",
@@ -288,6 +300,8 @@ MIDDLEWARE = [
     "hotline.system.middleware.AccessLog",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hotline.common.middleware.SecurityHeaders",
+    "hotline.common.middleware.LimitRequestBody",
     "hotline.system.middleware.RejectNullCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -296,6 +310,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last: turns a lock-out flagged during authentication into the lock-out answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -319,10 +335,41 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "org.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("HOTLINE_PASSWORD_MIN_LENGTH", 10, 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+
+# Brute force (django-axes, shared through the database by every app server): a username
+# is locked for one client address after this many wrong passwords, on /login/,
+# /admin/login/ and POST /api/v1/auth/token alike; an administrator unlocks it in the admin
+# (用户 → 解除登录锁定) or by waiting.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("HOTLINE_LOGIN_FAILURES", 5, 1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("HOTLINE_LOGIN_LOCKOUT_MINUTES", 15, 1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "hotline.common.lockout.client_address"  # ratelimit.client_ip
+AXES_LOCKOUT_CALLABLE = "hotline.common.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock-out neither extends it nor counts again: one lock-out, one log line.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the access log, not a table
+
+SESSION_COOKIE_AGE = envint("HOTLINE_SESSION_HOURS", 12, 1) * 3600
+HOTLINE_API_TOKEN_DAYS = envint("HOTLINE_API_TOKEN_DAYS", 90, 1)
+# Swagger UI and the schema are for staff: public only in debug unless switched on.
+HOTLINE_PUBLIC_API_DOCS = envbool("HOTLINE_PUBLIC_API_DOCS", DEBUG)
 
 # --- i18n / time ------------------------------------------------------------------------
 
@@ -380,8 +427,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A form or JSON body (files aside) larger than this is refused with 413 before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("HOTLINE_MAX_BODY_KB", 1024, 64) * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Stored files: readable by the service's user and group only, never by the world; they
+# are served only by the permission-checked download views, never from MEDIA_ROOT.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # Upload limits per attachment kind (bytes), §6.1.2.
 HOTLINE_ATTACHMENT_LIMITS = {
@@ -389,6 +441,16 @@ HOTLINE_ATTACHMENT_LIMITS = {
     "image": envint("HOTLINE_MAX_IMAGE_MB", 10, 1) * 1024 * 1024,
     "video": envint("HOTLINE_MAX_VIDEO_MB", 200, 1) * 1024 * 1024,
     "document": envint("HOTLINE_MAX_DOCUMENT_MB", 20, 1) * 1024 * 1024,
+}
+# Pixels an image may have: beyond it (or beyond Pillow's decompression-bomb check) it is
+# refused, so a tiny file cannot expand into gigabytes in a browser or a thumbnailer.
+HOTLINE_MAX_IMAGE_PIXELS = (
+    envint("HOTLINE_MAX_IMAGE_MEGAPIXELS", limits.IMAGE_MAX_MEGAPIXELS, 1) * 1_000_000
+)
+# One public submission (portal, Open311, channel API): at most this many files and bytes.
+HOTLINE_PUBLIC_UPLOADS = {
+    "max_files": envint("HOTLINE_PORTAL_MAX_FILES", limits.PUBLIC_MAX_FILES, 1),
+    "max_total": envint("HOTLINE_PORTAL_MAX_TOTAL_MB", limits.PUBLIC_MAX_TOTAL_MB, 1) * 1024 * 1024,
 }
 
 # --- the centre's policy (limits the standard leaves to the centre) ---------------------
@@ -544,13 +606,13 @@ HOTLINE_WEB = {
     "portal_window_minutes": envint("HOTLINE_PORTAL_WINDOW_MINUTES", 60, 1),
 }
 
-# --- security in production -------------------------------------------------------------
+# --- security headers -------------------------------------------------------------------
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    CSRF_COOKIE_HTTPONLY = False
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 
 # --- logs -------------------------------------------------------------------------------
 # Application logs go to stderr; the access log (one line per request, hotline.system.
@@ -614,5 +676,7 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "hotline": {"level": LOG_LEVEL},
         "hotline.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # hotline.security writes the one line per lock-out; axes' own lines would repeat it
+        "axes": {"level": "ERROR"},
     },
 }

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from hotline.api.main import api
 
+handler400 = "hotline.common.http.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),

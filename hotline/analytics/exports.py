@@ -7,7 +7,8 @@ anonymous temporary file that ``FileResponse`` streams and deletes when it is cl
 Citizens' names and phone numbers are not exported, and personal data typed into the
 titles and addresses is masked (``hotline.rules.pii``) — unless a centre user asks for the
 personal columns with a purpose, which writes one access-log row per order (PIPL Art. 51;
-``order_rows(personal=True)``, the API's ``orders.xlsx?personal=true``).
+``order_rows(personal=True)``, the API's ``orders.xlsx?personal=true``).  Text that a
+spreadsheet would run as a formula is written as text (``common.spreadsheets``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.http import FileResponse
 
+from hotline.common.spreadsheets import escape_formula
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit
 from hotline.rules import lifecycle, pii, taxonomy
@@ -94,7 +96,7 @@ def write_sheet(
             elif isinstance(value, (int, float)):
                 ws.write_number(n, col, value)
             else:
-                ws.write_string(n, col, str(value))
+                ws.write_string(n, col, escape_formula(str(value)))
     wb.close()
     return n
 

@@ -15,7 +15,10 @@ from hotline.analytics.models import LongTermMatter, LongTermMatterEvent
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit, User
+from hotline.rules import limits
 from hotline.rules.calendar import SHANGHAI
+
+MAX_ORDERS = 1000  # orders one long-term matter may gather
 
 # state → {next state: who may move it there ("unit" = the responsible unit, "centre")}
 STEPS: dict[str, dict[str, str]] = {
@@ -84,6 +87,14 @@ def do_hand_over(
     errors = {}
     if not title.strip():
         errors["title"] = "请填写问题名称"
+    elif len(title.strip()) > limits.SHORT_TEXT:
+        errors["title"] = limits.too_long("问题名称", limits.SHORT_TEXT)
+    if len(summary) > limits.NOTE:
+        errors["summary"] = limits.too_long("问题概述", limits.NOTE)
+    if len(orders or []) > MAX_ORDERS:
+        errors["orders"] = f"一个长效问题最多关联 {MAX_ORDERS} 件工单"
+    if len(places or []) > 100 or any(len(p) > limits.SHORT_TEXT for p in places or []):
+        errors["places"] = f"地点最多 100 个，每个不超过 {limits.SHORT_TEXT} 个字符"
     target = (
         Unit.objects.filter(pk=int(unit)).first()
         if str(unit).isdigit()
@@ -140,6 +151,8 @@ def do_progress(
             raise Forbidden("只能由责任单位办理")
     if state in {"resolved", "in_progress"} and m.state != "open" and not note.strip():
         raise ValidationFailed({"note": "请填写整改情况或退回理由"})
+    if len(note) > limits.NOTE:
+        raise ValidationFailed({"note": limits.too_long("说明", limits.NOTE)})
     before = m.state
     m.state = state
     m.updated_at = now

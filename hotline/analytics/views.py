@@ -17,6 +17,7 @@ from hotline.analytics import access, assessment, concentrated, dashboard, matte
 from hotline.analytics import callbacks as callback_figures
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import Period, local_day
+from hotline.common.http import page_param, safe_next
 from hotline.orders.errors import ActionError
 from hotline.orders.models import WorkOrder
 from hotline.orders.privacy import titles_for
@@ -163,7 +164,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
         )
     rows = assessment.drill(metric, period, unit, include_subunits=subunits)
     page = Paginator(rows.order_by("m_at", "pk").values("m_order", "m_at"), 100).get_page(
-        request.GET.get("page")
+        page_param(request)
     )
     orders = WorkOrder.objects.select_related("lead_unit").in_bulk([r["m_order"] for r in page])
     titles = titles_for(request.user, orders.values())
@@ -283,4 +284,4 @@ def hand_over(request: HttpRequest) -> HttpResponse:
         messages.error(request, "；".join(exc.fields.values()) if exc.fields else exc.message)
     else:
         messages.success(request, f"已交办{m.unit.name}：{m.title}")
-    return redirect(request.POST.get("next") or reverse("analytics:hotspots"))
+    return redirect(safe_next(request, request.POST.get("next"), reverse("analytics:hotspots")))

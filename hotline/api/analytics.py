@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from hotline import clock
 from hotline.analytics import access, assessment, concentrated, dashboard, exports, matters
 from hotline.analytics import callbacks as callback_figures
 from hotline.analytics.metrics import METRICS, OPEN_OVERDUE_HELP, OPEN_OVERDUE_LABEL
 from hotline.analytics.periods import local_day
+from hotline.api import schemas as s
 from hotline.api.schemas import ERRORS
 from hotline.orders import privacy, queries
 from hotline.orders.errors import Forbidden, ValidationFailed
@@ -76,10 +77,10 @@ def _assess(request, month, start, end, unit, subunits):
 )
 def get_assessment(
     request: HttpRequest,
-    month: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    unit: str | None = None,
+    month: s.Code | None = None,
+    start: s.Code | None = None,
+    end: s.Code | None = None,
+    unit: s.Code | None = None,
     subunits: bool = False,
 ):
     return assessment_out(_assess(request, month, start, end, unit, subunits))
@@ -88,10 +89,10 @@ def get_assessment(
 @router.get("/assessment.xlsx", response=FILE, summary="导出考核表（xlsx）")
 def export_assessment(
     request: HttpRequest,
-    month: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    unit: str | None = None,
+    month: s.Code | None = None,
+    start: s.Code | None = None,
+    end: s.Code | None = None,
+    unit: s.Code | None = None,
     subunits: bool = False,
 ):
     result = _assess(request, month, start, end, unit, subunits)
@@ -116,18 +117,17 @@ def _drill_rows(request, metric, unit, month, start, end, subunits):
 @router.get("/assessment/orders", response=JSON, summary="考核数字下钻：恰好是被计数的那些工单")
 def drill_down(
     request: HttpRequest,
-    metric: str,
-    unit: str,
-    month: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
+    metric: s.Code,
+    unit: s.Code,
+    month: s.Code | None = None,
+    start: s.Code | None = None,
+    end: s.Code | None = None,
     subunits: bool = False,
-    limit: int = 50,
-    offset: int = 0,
+    limit: s.Limit = 50,
+    offset: s.Offset = 0,
 ):
     rows = _drill_rows(request, metric, unit, month, start, end, subunits)
     total = rows.count()
-    limit = max(1, min(limit, 500))
     page = list(
         rows.order_by("m_at", "pk").values("m_order", "m_at", "m_unit")[offset : offset + limit]
     )
@@ -153,11 +153,11 @@ def drill_down(
 @router.get("/assessment/orders.xlsx", response=FILE, summary="导出下钻工单（xlsx）")
 def drill_down_export(
     request: HttpRequest,
-    metric: str,
-    unit: str,
-    month: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
+    metric: s.Code,
+    unit: s.Code,
+    month: s.Code | None = None,
+    start: s.Code | None = None,
+    end: s.Code | None = None,
     subunits: bool = False,
 ):
     rows = _drill_rows(request, metric, unit, month, start, end, subunits)
@@ -174,19 +174,19 @@ def drill_down_export(
 )
 def export_orders(
     request: HttpRequest,
-    state: str | None = None,
-    unit: str | None = None,
-    domain: str | None = None,
-    urgency: str | None = None,
-    channel: str | None = None,
-    deadline_state: str | None = None,
+    state: s.Code | None = None,
+    unit: s.Code | None = None,
+    domain: s.Code | None = None,
+    urgency: s.Code | None = None,
+    channel: s.Code | None = None,
+    deadline_state: s.Code | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    q: str | None = None,
+    q: s.Search | None = None,
     emergency: bool | None = None,
-    phone: str | None = None,
+    phone: s.Code | None = None,
     personal: bool = False,
-    purpose: str = "export",
+    purpose: s.Code = "export",
 ):
     """``personal=true`` adds the citizen's name, phone and address and leaves the texts
     unmasked: centre staff only, with a ``purpose`` (``masking.PURPOSES``); every order
@@ -224,7 +224,10 @@ def export_orders(
 
 @router.get("/dashboard", response=JSON, summary="数据看板：来件量分布与趋势、按时率与满意率趋势")
 def get_dashboard(
-    request: HttpRequest, month: str | None = None, start: str | None = None, end: str | None = None
+    request: HttpRequest,
+    month: s.Code | None = None,
+    start: s.Code | None = None,
+    end: s.Code | None = None,
 ):
     if request.auth.effective_role not in access.CENTRE_ROLES:
         raise Forbidden("数据看板仅限中心人员和领导查看")
@@ -281,10 +284,10 @@ def run_out(run) -> dict:
 )
 def get_hotspots(
     request: HttpRequest,
-    month: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    domain: str = "",
+    month: s.Code | None = None,
+    start: s.Code | None = None,
+    end: s.Code | None = None,
+    domain: s.Code = "",
 ):
     if request.auth.effective_role not in access.CENTRE_ROLES:
         raise Forbidden("集中诉求分析仅限中心人员和领导查看")
@@ -304,10 +307,10 @@ def get_hotspots(
 @router.post("/hotspots/analyse", response=JSON, summary="重新分析集中诉求（耗时随工单量增长）")
 def analyse_hotspots(
     request: HttpRequest,
-    month: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    domain: str = "",
+    month: s.Code | None = None,
+    start: s.Code | None = None,
+    end: s.Code | None = None,
+    domain: s.Code = "",
 ):
     if not access.may_manage(request.auth):
         raise Forbidden("只有中心审核、督办人员和领导可以发起分析")
@@ -315,22 +318,22 @@ def analyse_hotspots(
 
 
 class MatterIn(Schema):
-    title: str
-    unit: int | str
-    orders: list[str] = []
-    summary: str = ""
-    places: list[str] = []
-    group_key: str = ""
+    title: s.Short
+    unit: int | s.Code
+    orders: list[s.Code] = Field([], max_length=1000)
+    summary: s.Note = ""
+    places: list[s.Short] = Field([], max_length=100)
+    group_key: s.Short = ""
     due_date: date | None = None
 
 
 class MatterStep(Schema):
-    state: str
-    note: str = ""
+    state: s.Code
+    note: s.Note = ""
 
 
 @router.get("/matters", response={200: list[dict], **ERRORS}, summary="长效问题交办清单")
-def list_matters(request: HttpRequest, state: str | None = None):
+def list_matters(request: HttpRequest, state: s.Code | None = None):
     return [matters.matter_out(m) for m in matters.visible(request.auth, state)]
 
 

@@ -87,7 +87,7 @@ class ChannelAppealIn(Schema):
 
     title: str = Field("", max_length=200, description="诉求问题")
     content: str = Field("", max_length=20000, description="诉求内容")
-    address: str = Field("", max_length=300, description="发生地址")
+    address: str = Field("", max_length=500, description="发生地址")
     lat: float | None = Field(None, ge=-90, le=90, description="纬度（WGS-84）")
     lng: float | None = Field(None, ge=-180, le=180, description="经度（WGS-84）")
     citizen_name: str = Field("", max_length=50, description="市民姓名")
@@ -114,7 +114,7 @@ class ChannelAppealForm(Schema):
 
     title: str = Field("", max_length=200)
     content: str = Field("", max_length=20000)
-    address: str = Field("", max_length=300)
+    address: str = Field("", max_length=500)
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
     citizen_name: str = Field("", max_length=50)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from hotline import clock
 from hotline.api import schemas as s
@@ -20,6 +20,7 @@ from hotline.intelligence.models import SuggestionFeedback
 from hotline.orders import actions, queries
 from hotline.orders.errors import Forbidden, NotFound, ValidationFailed
 from hotline.orders.models import WorkOrder
+from hotline.rules import limits
 
 router = Router(tags=["intelligence"])
 
@@ -27,32 +28,32 @@ CENTRE = {"agent", "reviewer", "supervisor", "callback", "admin", "leader"}
 
 
 class SuggestIn(Schema):
-    title: str = ""
-    content: str = ""
-    phone: str = ""
-    address: str = ""
-    category: str = ""
-    area: str = ""
+    title: str = Field("", max_length=limits.ORDER_TEXT_BY_FIELD["title"].everywhere)
+    content: str = Field("", max_length=limits.ORDER_TEXT_BY_FIELD["content"].everywhere)
+    phone: str = Field("", max_length=limits.ORDER_TEXT_BY_FIELD["citizen_phone"].everywhere)
+    address: str = Field("", max_length=limits.ORDER_TEXT_BY_FIELD["address"].everywhere)
+    category: s.Code = ""
+    area: s.Code = ""
     at: datetime | None = None
 
 
 class FeedbackIn(Schema):
-    order: str | None = None
-    field: str
-    suggested: str = ""
-    chosen: str = ""
+    order: s.Code | None = None
+    field: s.Code
+    suggested: s.Short = ""
+    chosen: s.Short = ""
     confidence: float | None = None
-    model_version: str = ""
+    model_version: s.Code = ""
 
 
 class DuplicateIn(Schema):
-    main: str
-    reason: str = ""
+    main: s.Code
+    reason: s.Note = ""
     score: float | None = None
 
 
 class UnmergeIn(Schema):
-    reason: str
+    reason: s.Note
 
 
 class LinkOut(Schema):

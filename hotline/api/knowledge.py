@@ -5,33 +5,39 @@ structured JSON (401/403/404/409/422 with Chinese messages)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from hotline.api import schemas as s
 from hotline.knowledge import actions, index
 from hotline.knowledge import queries as kq
 from hotline.knowledge.models import Entry
 from hotline.orders.errors import NotFound
+from hotline.rules import limits
 
 router = Router(tags=["knowledge"])
 
 
 class EntryIn(Schema):
-    title: str | None = None
-    questions: str | list[str] | None = None
-    keywords: str | None = None
-    answer: str | None = None
-    category: str | None = None  # code or name
-    owner_unit: str | None = None  # code or name
+    title: s.Short | None = None
+    questions: (
+        Annotated[str, Field(max_length=limits.KNOWLEDGE_QUESTIONS)]
+        | Annotated[list[s.Short], Field(max_length=100)]
+        | None
+    ) = None
+    keywords: Annotated[str, Field(max_length=limits.KNOWLEDGE_KEYWORDS)] | None = None
+    answer: Annotated[str, Field(max_length=limits.KNOWLEDGE_ANSWER)] | None = None
+    category: s.Short | None = None  # code or name
+    owner_unit: s.Short | None = None  # code or name
     effective_from: date | None = None
     expires_on: date | None = None
     review_on: date | None = None
 
 
 class TransitionIn(Schema):
-    note: str = ""
+    note: s.Note = ""
 
 
 def entry_out(e: Entry, *, day: date | None = None) -> dict:
@@ -72,7 +78,7 @@ OK = {200: dict, **s.ERRORS}
 
 
 @router.get("/search", response=OK, summary="检索知识库（受理员只返回已发布且在有效期内的条目）")
-def search_entries(request: HttpRequest, q: str = "", limit: int = 10):
+def search_entries(request: HttpRequest, q: s.Search = "", limit: s.Limit = 10):
     results = index.search(request.user, q, limit=max(1, min(limit, 50)))
     return {
         "query": q,
@@ -89,7 +95,7 @@ def search_entries(request: HttpRequest, q: str = "", limit: int = 10):
 
 
 @router.get("/entries", response=OK, summary="条目列表（本人可见范围；可按状态、待复核筛选）")
-def list_entries(request: HttpRequest, state: str = "", stale: bool = False, mine: bool = False):
+def list_entries(request: HttpRequest, state: s.Code = "", stale: bool = False, mine: bool = False):
     rows = kq.visible_entries(request.user).select_related("category", "owner_unit")
     if state:
         rows = rows.filter(state=state)

@@ -14,12 +14,14 @@ illegal transition (with the current state), 422 for invalid input (with field e
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import FileResponse, HttpRequest
-from django.utils import timezone
+from django.http import HttpRequest, JsonResponse
 from ninja import File, Form, NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -39,6 +41,7 @@ from hotline.api.supervision import router as supervision_router
 from hotline.calendars.models import CalendarDay, CalendarYear
 from hotline.catalog.models import Category
 from hotline.channels.services import RateLimited
+from hotline.common import downloads
 from hotline.demo.detect import demo_data_present
 from hotline.orders import actions, queries
 from hotline.orders.errors import ActionError, Forbidden, NotFound
@@ -52,21 +55,49 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` — tokens from ``POST /api/v1/auth/token``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        """The token's user, unless the token is unknown, expired or revoked (a password
+        change or deactivation revokes every token of the user) — then 401."""
+        now = clock.now()
         row = (
-            ApiToken.objects.select_related("user", "user__unit")
+            ApiToken.objects.usable(now)
+            .select_related("user", "user__unit")
             .filter(key_hash=hash_token(token))
             .first()
         )
-        if row is None or not row.user.is_active:
+        if row is None:
             return None
-        now = timezone.now()
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         return row.user
 
 
+def docs_access(view):
+    """``/api/docs`` and ``/api/openapi.json``: anyone when ``HOTLINE_PUBLIC_API_DOCS`` (the
+    default in debug), otherwise a signed-in user or a valid bearer token — the schema maps
+    every operation and is no business of an anonymous visitor in production."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if (
+            settings.HOTLINE_PUBLIC_API_DOCS
+            or request.user.is_authenticated
+            or TokenAuth()(request) is not None
+        ):
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse(
+                {"code": "unauthenticated", "message": "接口文档需要登录后查看"},
+                status=401,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
 api = NinjaAPI(
+    docs_decorator=docs_access,
     title="hotline 12345 热线工单接口",
     version="1",
     description=(
@@ -169,16 +200,17 @@ def health(request):
 @v1.post(
     "/auth/token",
     auth=None,
-    response={200: s.TokenOut, 400: s.ErrorOut, 401: s.ErrorOut, 422: s.ErrorOut},
+    response={200: s.TokenOut, 400: s.ErrorOut, 401: s.ErrorOut, 422: s.ErrorOut, 429: s.ErrorOut},
     tags=["auth"],
-    summary="用户名密码换取访问令牌",
+    summary="用户名密码换取访问令牌（有效期见 expires_at；连续输错密码将被锁定）",
 )
 def obtain_token(request, payload: s.TokenIn):
+    # django-axes counts a wrong password here as on /login/; a lock-out answers 429
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         return Status(401, {"code": "bad_credentials", "message": "用户名或密码错误"})
-    _, key = ApiToken.issue(user, payload.name)
-    return {"token": key, "user": ser.user_out(user)}
+    token, key = ApiToken.issue(user, payload.name)
+    return {"token": key, "expires_at": token.expires_at, "user": ser.user_out(user)}
 
 
 @v1.get("/me", response={200: s.UserOut, 401: s.ErrorOut}, tags=["auth"], summary="当前用户")
@@ -217,11 +249,11 @@ def areas(request):
 
 @v1.get(
     "/units",
-    response={200: list[s.UnitOut], 401: s.ErrorOut},
+    response={200: list[s.UnitOut], 400: s.ErrorOut, 401: s.ErrorOut, 422: s.ErrorOut},
     tags=["reference"],
     summary="承办单位",
 )
-def units(request, q: str | None = None):
+def units(request, q: s.Search | None = None):
     qs = Unit.objects.filter(active=True).prefetch_related("areas").order_by("path")
     if q:
         qs = qs.filter(name__icontains=q)
@@ -511,7 +543,9 @@ def comment(request, number: str, payload: s.NoteIn):
     response={201: s.AttachmentOut, **s.ERRORS},
     summary="上传附件（语音/图片/视频/文字，§6.1.2）",
 )
-def upload(request, number: str, file: File[UploadedFile], purpose: Form[str] = "appeal"):
+def upload(
+    request, number: str, file: File[UploadedFile], purpose: str = Form("appeal", max_length=64)
+):
     order = _get(request, number)
     att = actions.do_attach(order, request.auth, file, purpose=purpose)
     return Status(201, _attachment(order, att))
@@ -545,16 +579,7 @@ def download(request, number: str, attachment_id: int):
     att = order.attachments.filter(pk=attachment_id).first()
     if att is None:
         raise NotFound("附件不存在")
-    response = FileResponse(att.file.open("rb"), content_type=att.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(att.original_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return downloads.file_response(att)
 
 
 v1.add_router("/orders", orders)

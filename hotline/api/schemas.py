@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+
+from hotline.rules import limits
+
+# Bounded text for parameters and fields (rules.limits): every string the API accepts has a
+# maximum length, checked before a handler runs (422 naming the limit).
+Code = Annotated[str, Field(max_length=64)]  # codes, ids, states, dates and months as text
+Codes = Annotated[str, Field(max_length=limits.SHORT_TEXT)]  # comma-separated codes
+Short = Annotated[str, Field(max_length=limits.SHORT_TEXT)]  # titles, names, keys
+Note = Annotated[str, Field(max_length=limits.NOTE)]  # notes, reasons, summaries
+Search = Annotated[str, Field(max_length=limits.SEARCH_QUERY)]  # a search box
+# Paging: a negative or absurd offset is a 422, never a database error.
+Offset = Annotated[int, Field(ge=0, le=10_000_000)]
+Limit = Annotated[int, Field(ge=1, le=500)]
 
 
 class ErrorOut(Schema):
@@ -42,6 +55,7 @@ class UserOut(Schema):
 
 class TokenOut(Schema):
     token: str = Field(..., description="Bearer 令牌，只显示这一次")
+    expires_at: datetime = Field(..., description="到期时间；修改密码或停用账号后立即失效")
     user: UserOut
 
 
@@ -65,10 +79,10 @@ class OrderIn(Schema):
     category: str | None = Field(None, max_length=64, description="诉求分类编码 §5.4.2")
     title: str = Field("", max_length=200, description="诉求问题")
     content: str = Field("", max_length=20000, description="诉求内容")
-    address: str = Field("", max_length=300, description="发生地址")
+    address: str = Field("", max_length=500, description="发生地址")
     area: str | None = Field(None, max_length=64, description="行政区划编码")
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
+    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=20)
+    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=20)
     component_type: str = Field("", max_length=32)
     event_time: str = Field("", max_length=100)
     people: str = Field("", max_length=200)
@@ -89,10 +103,10 @@ class OrderPatch(Schema):
     category: str | None = Field(None, max_length=64)
     title: str | None = Field(None, max_length=200)
     content: str | None = Field(None, max_length=20000)
-    address: str | None = Field(None, max_length=300)
+    address: str | None = Field(None, max_length=500)
     area: str | None = Field(None, max_length=64)
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
+    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=20)
+    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=20)
     component_type: str | None = Field(None, max_length=32)
     event_time: str | None = Field(None, max_length=100)
     people: str | None = Field(None, max_length=200)
@@ -358,17 +372,21 @@ class OrderPage(Schema):
 
 
 class ListParams(Schema):
-    state: str | None = Field(None, description="状态，可逗号分隔多个")
-    unit: str | None = Field(None, description="主办单位 id 或编码（含下级单位）")
-    domain: str | None = None
-    urgency: str | None = None
-    channel: str | None = None
+    state: str | None = Field(
+        None, max_length=limits.SHORT_TEXT, description="状态，可逗号分隔多个"
+    )
+    unit: str | None = Field(None, max_length=64, description="主办单位 id 或编码（含下级单位）")
+    domain: str | None = Field(None, max_length=64)
+    urgency: str | None = Field(None, max_length=64)
+    channel: str | None = Field(None, max_length=64)
     emergency: bool | None = None
     deadline_state: Literal["normal", "warning", "overdue"] | None = None
     date_from: date | None = None
     date_to: date | None = None
     phone: str | None = Field(None, max_length=30, description="来电号码：该服务对象的历史工单")
-    q: str | None = Field(None, max_length=100, description="编号、标题、内容或地址")
+    q: str | None = Field(
+        None, max_length=limits.SEARCH_QUERY, description="编号、标题、内容或地址"
+    )
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(20, ge=1, le=200)
 

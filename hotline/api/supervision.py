@@ -53,7 +53,7 @@ class BoardParams(Schema):
     light: Literal["attention", "overdue", "warning", "normal", "all"] = Field(
         "attention", description="attention=即将超期+已超期（默认）"
     )
-    unit: str | None = Field(None, description="承办单位 id 或编码（含下级单位）")
+    unit: str | None = Field(None, max_length=64, description="承办单位 id 或编码（含下级单位）")
     emergency: bool | None = None
     kind: Literal["dispatch", "sign", "feedback", "extension", "hang_up", "callback"] | None = None
     sort: Literal["due", "age", "unit"] = "due"
@@ -267,7 +267,7 @@ def board(request, params: Query[BoardParams]):
 
 
 @router.get("/units", response={200: list[UnitCount], **s.ERRORS}, summary="各单位预警、超期工单数")
-def units(request, unit: str | None = None):
+def units(request, unit: s.Code | None = None):
     _require(request, BOARD_ROLES)
     return queries.unit_counts(clock.now(), unit=unit)
 

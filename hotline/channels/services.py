@@ -30,7 +30,7 @@ from hotline.channels.models import (
 from hotline.orders import actions, attachments, public
 from hotline.orders.errors import ActionError, Conflict, ValidationFailed
 from hotline.orders.models import WorkOrder
-from hotline.rules import lifecycle, taxonomy
+from hotline.rules import lifecycle, limits, taxonomy
 
 WINDOW = timedelta(minutes=1)
 IMPLICIT = "implicit:"  # the key of a submission sent without one: its fingerprint
@@ -198,6 +198,7 @@ def submit_appeal(
     transaction).  ``0`` turns implicit keys off."""
     now = now or clock.now()
     files = list(files)
+    attachments.check_batch(files)
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 200:
         raise ValidationFailed({"idempotency_key": "幂等键不能超过200个字符"})
@@ -286,6 +287,10 @@ def _values(client: ChannelClient, data: dict[str, Any]) -> tuple[dict[str, Any]
     extra = data.get("extra") or {}
     if not isinstance(extra, dict):
         raise ValidationFailed({"extra": "须为 JSON 对象"})
+    if len(json.dumps(extra, ensure_ascii=False, default=str)) > limits.CLIENT_EXTRA_JSON:
+        raise ValidationFailed(
+            {"extra": f"接入方自有字段（JSON）不能超过 {limits.CLIENT_EXTRA_JSON:,} 个字符"}
+        )
     values: dict[str, Any] = {"channel": client.channel}
     for name, field in FIELD_MAP.items():
         v = data.get(name)

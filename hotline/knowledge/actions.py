@@ -18,6 +18,7 @@ from hotline.knowledge.choices import TRANSITIONS
 from hotline.knowledge.models import Entry, EntryAttachment, EntryUse, EntryVersion, Stamp
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.org.models import Unit
+from hotline.rules import limits
 
 # The fields a version snapshots and an edit may change.
 FIELDS = (
@@ -149,11 +150,18 @@ def clean(actor, values: dict[str, Any], *, today: date) -> dict[str, Any]:
     out["questions"] = "\n".join(
         line.strip() for line in str(questions).replace("\r", "").split("\n") if line.strip()
     )
-    out["keywords"] = str(values.get("keywords") or "").strip()[:300]
+    out["keywords"] = str(values.get("keywords") or "").strip()
     answer = str(values.get("answer") or "").strip()
     if not answer:
         errors["answer"] = "答复口径为必填项"
     out["answer"] = answer
+    for name, label, bound in (
+        ("questions", "常见问法", limits.KNOWLEDGE_QUESTIONS),
+        ("keywords", "关键词", limits.KNOWLEDGE_KEYWORDS),
+        ("answer", "答复口径", limits.KNOWLEDGE_ANSWER),
+    ):
+        if len(out[name]) > bound:
+            errors[name] = limits.too_long(label, bound)
     cat = _category(values.get("category"))
     if cat is None:
         errors["category"] = (
@@ -262,6 +270,8 @@ def do_transition(
         )
     if action == "return" and not note.strip():
         raise ValidationFailed({"note": "退回修改须说明原因"})
+    if len(note) > limits.NOTE:
+        raise ValidationFailed({"note": limits.too_long("说明", limits.NOTE)})
     entry.state = target
     if target == "published":
         entry.published_at = now

@@ -9,17 +9,20 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from hotline.common import downloads
+from hotline.common.http import page_param, safe_next
 from hotline.knowledge import actions, index, xlsx
 from hotline.knowledge import queries as q
 from hotline.knowledge.choices import STATES, TRANSITIONS
 from hotline.knowledge.forms import EntryForm, ImportForm, NoteForm
 from hotline.knowledge.models import Entry
 from hotline.org.models import Unit
+from hotline.rules import limits
 from hotline.web.views.common import run_action, staff_required
 
 PAGE = 30
@@ -43,7 +46,7 @@ def _results(request, query: str, limit: int = 10) -> list[index.Result]:
 
 @staff_required
 def search_page(request):
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[: limits.SEARCH_QUERY]
     ctx = {
         "q": query,
         "can_author": q.can_author(request.user),
@@ -58,7 +61,7 @@ def search_page(request):
             entries = entries.filter(state=state)
         ctx["state"] = state
         ctx["states"] = STATES.choices()
-        ctx["page"] = Paginator(entries, PAGE).get_page(request.GET.get("page"))
+        ctx["page"] = Paginator(entries, PAGE).get_page(page_param(request))
     if request.headers.get("HX-Request") and request.GET.get("fragment"):
         return render(request, "knowledge/_results.html", ctx)
     return render(request, "knowledge/search.html", ctx)
@@ -68,10 +71,12 @@ def search_page(request):
 def suggest(request):
     """htmx fragment of the intake form: entries for what the agent searched, or else for
     the appeal's title and content as they are typed (valid published entries only)."""
-    query = (request.GET.get("knowledge_q") or "").strip()
+    query = (request.GET.get("knowledge_q") or "").strip()[: limits.SEARCH_QUERY]
     from_appeal = not query
     if from_appeal:
+        # what the agent is typing: at most as much as an order may hold
         query = " ".join(request.GET.get(k, "") for k in ("title", "content")).strip()
+        query = query[: limits.ORDER_TEXT_BY_FIELD["content"].everywhere]
     return render(
         request,
         "knowledge/_suggest.html",
@@ -185,10 +190,11 @@ def transition(request, pk: int, action: str):
         )
     else:
         messages.error(request, outcome.conflict)
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return redirect(nxt)
-    return redirect("knowledge:detail", pk=entry.pk)
+    return redirect(
+        safe_next(
+            request, request.POST.get("next"), reverse("knowledge:detail", kwargs={"pk": entry.pk})
+        )
+    )
 
 
 @staff_required
@@ -207,11 +213,7 @@ def attachment(request, pk: int, att: int):
     row = entry.attachments.filter(pk=att).first()
     if row is None:
         raise Http404("附件不存在")
-    response = FileResponse(row.file.open("rb"), content_type=row.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(row.original_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.file_response(row)
 
 
 @staff_required

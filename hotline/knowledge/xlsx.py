@@ -16,6 +16,7 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from hotline.common.spreadsheets import escape_formula, unescape_formula
 from hotline.knowledge import actions
 from hotline.knowledge import queries as q
 from hotline.knowledge.choices import STATES
@@ -57,18 +58,21 @@ def export(entries: Iterable[Entry]) -> bytes:
     for e in entries:
         ws.append(
             [
-                e.pk,
-                e.title,
-                e.questions,
-                e.keywords,
-                e.answer,
-                e.category.name,
-                e.owner_unit.name,
-                e.effective_from,
-                e.expires_on,
-                e.review_on,
-                e.state_label,
-                e.usage_count,
+                escape_formula(value)
+                for value in (
+                    e.pk,
+                    e.title,
+                    e.questions,
+                    e.keywords,
+                    e.answer,
+                    e.category.name,
+                    e.owner_unit.name,
+                    e.effective_from,
+                    e.expires_on,
+                    e.review_on,
+                    e.state_label,
+                    e.usage_count,
+                )
             ]
         )
         for col in (3, 5):
@@ -127,7 +131,9 @@ def import_entries(actor, upload) -> ImportResult:
                 if n > MAX_ROWS + 1:
                     result.errors.append(f"一次最多导入 {MAX_ROWS} 行")
                     break
-                cells = {h: (raw[i] if i < len(raw) else None) for h, i in col.items()}
+                cells = {
+                    h: unescape_formula(raw[i] if i < len(raw) else None) for h, i in col.items()
+                }
                 if all(_text(v) == "" for v in cells.values()):
                     continue
                 values = {

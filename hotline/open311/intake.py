@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from hotline.open311.definitions import ATTRIBUTES_BY_CODE, find_service
 from hotline.org.models import Area
+from hotline.rules import limits
 from hotline.rules.calendar import SHANGHAI
 
 # order / appeal field → the Open311 parameter a client should fix
@@ -50,7 +51,18 @@ PARAM_OF_FIELD = {
     "appeal_type": "attribute[appeal_type]",
     "event_time": "attribute[event_time]",
     "idempotency_key": "idempotency_key",
+    "attachments": "media",
 }
+# The longest value each parameter may have (``rules.limits``); any other: SHORT_TEXT.
+PARAM_LIMITS = {
+    "description": limits.ORDER_TEXT_BY_FIELD["content"].everywhere,
+    "address_string": limits.ORDER_TEXT_BY_FIELD["address"].everywhere,
+    "first_name": limits.ORDER_TEXT_BY_FIELD["citizen_name"].everywhere,
+    "last_name": limits.ORDER_TEXT_BY_FIELD["citizen_name"].everywhere,
+    "phone": limits.ORDER_TEXT_BY_FIELD["citizen_phone"].everywhere,
+    "media_url": limits.URL,
+}
+
 # attachment errors name the file as ``files[i]``: the Open311 client sent it as ``media``
 PARAM_PREFIXES = {"files[": "media["}
 
@@ -118,6 +130,12 @@ def parse(
     """Check and map one POST; ``params`` hold only non-empty values (an empty parameter
     counts as absent)."""
     problems = Problems()
+    for name, value in sorted(params.items()):
+        bound = PARAM_LIMITS.get(name, limits.SHORT_TEXT)
+        if len(value) > bound:
+            problems.add(400, f"参数 {name} 不能超过 {bound:,} 个字符")
+    if problems.by_status:
+        return problems  # refused before anything looks at the text
     code = params.get("service_code")
     if code is None:
         problems.add(400, "缺少参数 service_code")

@@ -33,6 +33,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # the discovery ``changeset`` tells clients to refresh cached definitions.  Bump it with them.
 DEFINITIONS_CHANGED = datetime(2026, 11, 27, tzinfo=SHANGHAI)
 TOKEN_SIGNER = signing.Signer(salt="hotline.open311.token", sep=".")
+MAX_LISTED = 100  # numbers or service codes in one ``GET requests``
 
 
 def _methods(*allowed: str) -> Callable:
@@ -162,9 +163,16 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         return denied
     numbers = _list(request, "service_request_id")
     statuses = _list(request, "status")
-    bad = [s for s in statuses if s not in ("open", "closed")]
+    codes = _list(request, "service_code")
+    if len(numbers) > MAX_LISTED or len(codes) > MAX_LISTED:
+        return errors(
+            fmt, 400, f"参数 service_request_id、service_code 每个最多 {MAX_LISTED} 项（逗号分隔）"
+        )
+    bad = [s for s in statuses if s not in ("open", "closed")][:5]
     problems = (
-        [f"参数 status 只能是 open、closed（逗号分隔），收到 {', '.join(bad)}"] if bad else []
+        [f"参数 status 只能是 open、closed（逗号分隔），收到 {', '.join(b[:20] for b in bad)}"]
+        if bad
+        else []
     )
     bounds: dict[str, datetime | None] = {}
     for name in ("start_date", "end_date"):
@@ -180,7 +188,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         return errors(fmt, 400, *problems)
     orders = present.search(
         numbers=numbers,
-        service_codes=_list(request, "service_code"),
+        service_codes=codes,
         start=start,
         end=end,
         statuses=statuses,

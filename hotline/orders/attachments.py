@@ -1,5 +1,8 @@
 """Attachment checks (§6.1.2): the kind and content type come from the file's bytes, never
-from the client's claim; each kind has its own size limit (settings)."""
+from the client's claim; each kind has its own size limit (settings); an image may have at
+most ``HOTLINE_MAX_IMAGE_PIXELS`` pixels and must pass Pillow's decompression-bomb check; a
+public submission carries at most ``HOTLINE_PUBLIC_UPLOADS`` files and bytes
+(``check_batch``).  Every refusal names the limit."""
 
 from __future__ import annotations
 
@@ -7,17 +10,20 @@ import codecs
 import contextlib
 import hashlib
 import logging
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, UnidentifiedImageError
 
 from hotline import clock
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import Attachment, PendingUpload
+from hotline.rules.limits import megabytes
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +102,12 @@ def check(upload: UploadedFile, field: str = "file") -> Sniffed:
     size = upload.size or 0
     if size > limit:
         raise ValidationFailed(
-            {field: f"{KIND_LABELS[kind]}文件不能超过 {limit // (1024 * 1024)} MB"}
+            {field: f"{KIND_LABELS[kind]}文件不能超过 {megabytes(limit)}（收到 {megabytes(size)}）"}
         )
     if size == 0:
         raise ValidationFailed({field: "文件为空"})
+    if kind == "image":
+        check_image(upload, field)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
@@ -204,3 +212,43 @@ def purge_orphans(*, now: datetime | None = None, older_than: timedelta = ORPHAN
     if removed:
         log.info("removed %s orphaned upload(s)", removed)
     return removed
+
+
+def check_image(upload: UploadedFile, field: str = "file") -> None:
+    """Refuse an image with more pixels than allowed, whatever its file size.  Pillow reads
+    the dimensions from the header without decoding; its decompression-bomb check (a
+    warning past ``Image.MAX_IMAGE_PIXELS``, an error past twice that) is a refusal too, and
+    a header Pillow cannot read is a broken image."""
+    limit = settings.HOTLINE_MAX_IMAGE_PIXELS
+    megapixels = f"{limit / 1_000_000:g} 百万像素"
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as img:
+                width, height = img.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationFailed({field: f"图片像素过多：不能超过 {megapixels}"}) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise ValidationFailed({field: "图片文件已损坏或无法识别"}) from None
+    finally:
+        upload.seek(0)
+    if width * height > limit:
+        raise ValidationFailed({field: f"图片像素过多（{width}×{height}）：不能超过 {megapixels}"})
+
+
+def check_batch(uploads: Sequence[UploadedFile], field: str = "attachments") -> None:
+    """One public submission (portal, Open311, channel API): at most ``max_files`` files
+    and ``max_total`` bytes together, checked before anything is stored."""
+    bounds = settings.HOTLINE_PUBLIC_UPLOADS
+    if len(uploads) > bounds["max_files"]:
+        raise ValidationFailed(
+            {field: f"一次最多上传 {bounds['max_files']} 个附件（收到 {len(uploads)} 个）"}
+        )
+    total = sum(u.size or 0 for u in uploads)
+    if total > bounds["max_total"]:
+        raise ValidationFailed(
+            {
+                field: f"附件总大小不能超过 {megabytes(bounds['max_total'])}（收到 {megabytes(total)}）"
+            }
+        )

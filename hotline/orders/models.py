@@ -7,6 +7,8 @@ transition table of ``hotline.rules.lifecycle`` and appends an ``Event``.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -50,7 +52,7 @@ class WorkOrder(models.Model):
     # §6.1.5 / §6.1.6 content
     title = models.CharField("诉求问题", max_length=200, blank=True)
     content = models.TextField("诉求内容", blank=True)
-    address = models.CharField("发生地址", max_length=300, blank=True)
+    address = models.CharField("发生地址", max_length=500, blank=True)
     area = models.ForeignKey(
         "org.Area", verbose_name="所属区域", null=True, blank=True, on_delete=models.PROTECT
     )
@@ -515,10 +517,11 @@ class Callback(models.Model):
 
 
 def attachment_path(instance: StoredFile, filename: str) -> str:
-    import uuid
-
-    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"{instance.FOLDER}/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+    """A random name with no extension: nothing the client chose reaches the disk or the
+    bucket (a file called ``x.html`` would become a page if the folder were ever served by
+    mistake), and the name tells nobody what is inside.  The client's name is kept in
+    ``original_name`` for the download; the type is the sniffed ``content_type``."""
+    return f"{instance.FOLDER}/{instance.uploaded_at:%Y/%m}/{secrets.token_hex(16)}"
 
 
 class StoredFile(models.Model):

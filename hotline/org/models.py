@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from hotline import clock
 from hotline.rules.taxonomy import AREA_LEVELS, ROLES, UNIT_KINDS
 from hotline.tree import TreeNode
 
@@ -95,13 +98,39 @@ class User(AbstractUser):
     def role_label(self) -> str:
         return ROLES.label(self.effective_role)
 
+    def save(self, *args, **kwargs) -> None:
+        """A new password or a deactivated account revokes every API token of the user:
+        a token must not outlive the credentials it was obtained with."""
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.revoke_all(self, "password_changed")
+        elif not self.is_active:
+            ApiToken.revoke_all(self, "deactivated")
+
 
 def hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now: datetime | None = None) -> ApiTokenQuerySet:
+        """Tokens that still authenticate: not revoked, not expired, of an active user."""
+        return self.filter(
+            revoked_at__isnull=True, expires_at__gt=now or clock.now(), user__is_active=True
+        )
+
+
 class ApiToken(models.Model):
-    """A bearer token for the staff REST API; only its SHA-256 is stored."""
+    """A bearer token for the staff REST API; only its SHA-256 is stored.  It expires
+    ``HOTLINE_API_TOKEN_DAYS`` after issue and is revoked when its user's password changes,
+    the user is deactivated, or someone runs ``hotline token revoke``."""
+
+    REVOKE_REASONS = [
+        ("password_changed", "密码已修改"),
+        ("deactivated", "用户已停用"),
+        ("revoked", "手动吊销"),
+    ]
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=100, blank=True)
@@ -109,6 +138,11 @@ class ApiToken(models.Model):
     prefix = models.CharField("前缀", max_length=8, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("到期时间", db_index=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_reason = models.CharField("吊销原因", max_length=20, choices=REVOKE_REASONS, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
@@ -117,8 +151,32 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
     @classmethod
-    def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
+    def issue(
+        cls, user: User, name: str = "", *, now: datetime | None = None
+    ) -> tuple[ApiToken, str]:
         """Create a token; the plain key is returned once and never stored."""
+        now = now or clock.now()
         key = secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=hash_token(key), prefix=key[:8])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=hash_token(key),
+            prefix=key[:8],
+            expires_at=now + timedelta(days=settings.HOTLINE_API_TOKEN_DAYS),
+        )
         return token, key
+
+    @classmethod
+    def revoke_all(cls, user: User, reason: str = "revoked", now: datetime | None = None) -> int:
+        """Revoke every live token of ``user``; returns how many."""
+        return cls.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=now or clock.now(), revoked_reason=reason
+        )
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at:
+            return f"已吊销（{self.get_revoked_reason_display()}）"
+        if self.expires_at <= clock.now():
+            return "已过期"
+        return "有效"

@@ -7,7 +7,7 @@ from django import forms
 
 from hotline.orders.errors import ActionError
 from hotline.orders.models import Attachment
-from hotline.rules import screening, taxonomy
+from hotline.rules import limits, screening, taxonomy
 from hotline.rules.deadlines import MAX_EXTENSION_WORKING_DAYS, MAX_HANG_UP_NATURAL_DAYS
 from hotline.web import queries as wq
 
@@ -64,6 +64,12 @@ class WorkbenchForm(forms.Form):
 TEXT = forms.Textarea
 
 
+def _max(field: str, *, portal: bool = False) -> int:
+    """The bound of an order text field (``rules.limits``), on the portal or elsewhere."""
+    row = limits.ORDER_TEXT_BY_FIELD[field]
+    return row.portal if portal else row.everywhere
+
+
 class IntakeForm(WorkbenchForm):
     """The electronic work order of §6.1, in the order an agent fills it during a call:
     the caller first (the phone number looks up earlier orders), then the classification,
@@ -71,7 +77,9 @@ class IntakeForm(WorkbenchForm):
 
     citizen_phone = forms.CharField(label="联系电话", required=False, max_length=30)
     citizen_name = forms.CharField(label="姓名", required=False, max_length=50)
-    citizen_address = forms.CharField(label="联系地址", required=False, max_length=300)
+    citizen_address = forms.CharField(
+        label="联系地址", required=False, max_length=_max("citizen_address")
+    )
     display_mode = forms.ChoiceField(
         label="个人信息显示方式",
         choices=taxonomy.DISPLAY_MODES.choices(),
@@ -96,14 +104,22 @@ class IntakeForm(WorkbenchForm):
         choices=[("", "— 非应急 —"), *screening.EMERGENCY_KINDS.choices()],
         required=False,
     )
-    title = forms.CharField(label="诉求问题", required=False, max_length=200)
-    content = forms.CharField(label="诉求内容", required=False, widget=TEXT(attrs={"rows": 4}))
+    title = forms.CharField(label="诉求问题", required=False, max_length=_max("title"))
+    content = forms.CharField(
+        label="诉求内容", required=False, max_length=_max("content"), widget=TEXT(attrs={"rows": 4})
+    )
     event_time = forms.CharField(label="时间", required=False, max_length=100)
     people = forms.CharField(label="人物", required=False, max_length=200)
-    cause = forms.CharField(label="事件起因", required=False, widget=TEXT(attrs={"rows": 2}))
-    course = forms.CharField(label="经过", required=False, widget=TEXT(attrs={"rows": 2}))
-    demand = forms.CharField(label="诉求", required=False, widget=TEXT(attrs={"rows": 2}))
-    address = forms.CharField(label="发生地址", required=False, max_length=300)
+    cause = forms.CharField(
+        label="事件起因", required=False, max_length=_max("cause"), widget=TEXT(attrs={"rows": 2})
+    )
+    course = forms.CharField(
+        label="经过", required=False, max_length=_max("course"), widget=TEXT(attrs={"rows": 2})
+    )
+    demand = forms.CharField(
+        label="诉求", required=False, max_length=_max("demand"), widget=TEXT(attrs={"rows": 2})
+    )
+    address = forms.CharField(label="发生地址", required=False, max_length=_max("address"))
     area = forms.ChoiceField(label="所属区域", required=False)
     component_type = forms.ChoiceField(
         label="部件类型", choices=_blank(taxonomy.COMPONENT_TYPES, "无"), required=False
@@ -145,14 +161,21 @@ class RejectForm(WorkbenchForm):
         choices=[("", "— 不涉及 —"), *screening.EMERGENCY_LINES.choices()],
         required=False,
     )
-    note = forms.CharField(label="说明", required=False, widget=TEXT(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="说明", required=False, max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
 
 
 class DirectForm(WorkbenchForm):
     """§6.7.1 direct handling: the answer given on the call."""
 
-    answer = forms.CharField(label="直办答复", required=False, widget=TEXT(attrs={"rows": 3}))
-    knowledge_entry = forms.CharField(required=False, widget=forms.HiddenInput)
+    answer = forms.CharField(
+        label="直办答复",
+        required=False,
+        max_length=limits.REPLY_PART,
+        widget=TEXT(attrs={"rows": 3}),
+    )
+    knowledge_entry = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
 
 # ---------------------------------------------------------------------------
@@ -160,15 +183,17 @@ class DirectForm(WorkbenchForm):
 
 
 class NoteForm(WorkbenchForm):
-    note = forms.CharField(label="意见", required=False, widget=TEXT(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="意见", required=False, max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
 
 
 class RequiredNoteForm(WorkbenchForm):
-    note = forms.CharField(label="备注内容", widget=TEXT(attrs={"rows": 2}))
+    note = forms.CharField(label="备注内容", max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2}))
 
 
 class ReasonForm(WorkbenchForm):
-    reason = forms.CharField(label="理由", widget=TEXT(attrs={"rows": 2}))
+    reason = forms.CharField(label="理由", max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2}))
 
 
 class EmptyForm(WorkbenchForm):
@@ -179,8 +204,12 @@ class DispatchForm(WorkbenchForm):
     """§6.3: one lead unit (主办) and optional co-units (协办)."""
 
     lead_unit = forms.IntegerField(label="主办单位", widget=forms.HiddenInput, required=False)
-    co_units = forms.CharField(label="协办单位", widget=forms.HiddenInput, required=False)
-    note = forms.CharField(label="派转意见", required=False, widget=TEXT(attrs={"rows": 2}))
+    co_units = forms.CharField(
+        label="协办单位", widget=forms.HiddenInput, required=False, max_length=limits.SHORT_TEXT
+    )
+    note = forms.CharField(
+        label="派转意见", required=False, max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
 
     def clean_co_units(self) -> list[int]:
         raw = (
@@ -201,8 +230,8 @@ class DispatchForm(WorkbenchForm):
 
 
 class DaysReasonForm(WorkbenchForm):
-    days = forms.IntegerField(label="天数", min_value=1)
-    reason = forms.CharField(label="理由", widget=TEXT(attrs={"rows": 2}))
+    days = forms.IntegerField(label="天数", min_value=1, max_value=366)
+    reason = forms.CharField(label="理由", max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2}))
 
 
 class ExtensionForm(DaysReasonForm):
@@ -230,20 +259,33 @@ class ReplyForm(WorkbenchForm):
     """§6.4.3 a–d: all four parts are required; ``public_note`` is what the citizen reads."""
 
     handling_situation = forms.CharField(
-        label="a) 承办单位办理情况", required=False, widget=TEXT(attrs={"rows": 2})
+        label="a) 承办单位办理情况",
+        required=False,
+        max_length=limits.REPLY_PART,
+        widget=TEXT(attrs={"rows": 2}),
     )
     citizen_contact = forms.CharField(
-        label="b) 联系服务对象情况", required=False, widget=TEXT(attrs={"rows": 2})
+        label="b) 联系服务对象情况",
+        required=False,
+        max_length=limits.REPLY_PART,
+        widget=TEXT(attrs={"rows": 2}),
     )
     investigation = forms.CharField(
-        label="c) 调查核实过程和结果", required=False, widget=TEXT(attrs={"rows": 2})
+        label="c) 调查核实过程和结果",
+        required=False,
+        max_length=limits.REPLY_PART,
+        widget=TEXT(attrs={"rows": 2}),
     )
     opinion = forms.CharField(
-        label="d) 处理意见、处理时限、法定依据", required=False, widget=TEXT(attrs={"rows": 2})
+        label="d) 处理意见、处理时限、法定依据",
+        required=False,
+        max_length=limits.REPLY_PART,
+        widget=TEXT(attrs={"rows": 2}),
     )
     public_note = forms.CharField(
         label="公开答复（市民可在门户查看，留空则用办理情况）",
         required=False,
+        max_length=limits.PUBLIC_REPLY,
         widget=TEXT(attrs={"rows": 2}),
     )
 
@@ -254,9 +296,19 @@ class NoFurtherForm(WorkbenchForm):
     reason = forms.ChoiceField(
         label="不再办理情形", choices=_blank(screening.NO_FURTHER_HANDLING_REASONS), required=False
     )
-    explanation = forms.CharField(label="书面说明", required=False, widget=TEXT(attrs={"rows": 3}))
+    explanation = forms.CharField(
+        label="书面说明",
+        required=False,
+        max_length=limits.REPLY_PART,
+        widget=TEXT(attrs={"rows": 3}),
+    )
     document = forms.FileField(label="上传书面说明文件", required=False)
-    public_note = forms.CharField(label="公开答复", required=False, widget=TEXT(attrs={"rows": 2}))
+    public_note = forms.CharField(
+        label="公开答复",
+        required=False,
+        max_length=limits.PUBLIC_REPLY,
+        widget=TEXT(attrs={"rows": 2}),
+    )
 
 
 class ReminderForm(WorkbenchForm):
@@ -264,7 +316,9 @@ class ReminderForm(WorkbenchForm):
 
     contact_name = forms.CharField(label="联系对象", required=False, max_length=50)
     contact_phone = forms.CharField(label="联系电话", required=False, max_length=40)
-    result = forms.CharField(label="催办结果", required=False, widget=TEXT(attrs={"rows": 2}))
+    result = forms.CharField(
+        label="催办结果", required=False, max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
     answered = forms.BooleanField(label="单位已回复处理结果", required=False)
 
 
@@ -280,8 +334,12 @@ class SuperviseForm(WorkbenchForm):
         required=False,
     )
     target = forms.CharField(label="督办对象", required=False, max_length=100)
-    content = forms.CharField(label="督办内容", required=False, widget=TEXT(attrs={"rows": 2}))
-    result = forms.CharField(label="督办结果", required=False, widget=TEXT(attrs={"rows": 2}))
+    content = forms.CharField(
+        label="督办内容", required=False, max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
+    result = forms.CharField(
+        label="督办结果", required=False, max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
     effective = forms.BooleanField(label="已见成效", required=False)
 
 
@@ -297,7 +355,9 @@ class CallbackForm(WorkbenchForm):
     resolution = forms.ChoiceField(
         label="解决程度", choices=_blank(taxonomy.RESOLUTION), required=False
     )
-    note = forms.CharField(label="回访记录", required=False, widget=TEXT(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="回访记录", required=False, max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
 
 
 class AttachForm(WorkbenchForm):
@@ -316,7 +376,7 @@ class ReplyAttachForm(WorkbenchForm):
 class FilterForm(WorkbenchForm):
     """The list filters of ``hotline.orders.queries.filter_orders``."""
 
-    q = forms.CharField(label="关键词", required=False)
+    q = forms.CharField(label="关键词", required=False, max_length=limits.SEARCH_QUERY)
     # the caller's earlier orders; a unit never finds a confidential citizen by phone
     # (``privacy.citizen_search``)
     phone = forms.CharField(label="来电号码", required=False, max_length=30)
@@ -373,9 +433,14 @@ class PortalForm(WorkbenchForm):
     """A citizen's appeal through the web portal (§5.1): it becomes a draft (待受理) that an
     agent checks and accepts."""
 
-    title = forms.CharField(label="诉求标题", max_length=200)
-    content = forms.CharField(label="诉求内容", widget=TEXT(attrs={"rows": 5}))
-    address = forms.CharField(label="发生地址", max_length=300)
+    title = forms.CharField(label="诉求标题", max_length=_max("title", portal=True))
+    content = forms.CharField(
+        label="诉求内容",
+        max_length=_max("content", portal=True),
+        widget=TEXT(attrs={"rows": 5}),
+        help_text=f"不超过 {_max('content', portal=True):,} 字",
+    )
+    address = forms.CharField(label="发生地址", max_length=_max("address", portal=True))
     appeal_type = forms.ChoiceField(
         label="诉求类型", choices=_blank(taxonomy.APPEAL_TYPES), required=False
     )
@@ -405,11 +470,15 @@ class DuplicateForm(WorkbenchForm):
     """The link / merge panels of the order detail page (§6.6.3 c)."""
 
     main = forms.CharField(label="主工单编号", max_length=20)
-    reason = forms.CharField(label="说明", required=False, widget=TEXT(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="说明", required=False, max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
 
 
 class UnmergeForm(WorkbenchForm):
-    reason = forms.CharField(label="取消并单理由", widget=TEXT(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="取消并单理由", max_length=limits.NOTE, widget=TEXT(attrs={"rows": 2})
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("password/", auth.PasswordChangeView.as_view(), name="password_change"),
     # 受理员
     path("intake/", intake.intake_new, name="intake"),
     path("intake/queue/", intake.intake_queue, name="intake_queue"),

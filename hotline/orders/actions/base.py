@@ -28,7 +28,7 @@ from hotline.orders.models import (
 )
 from hotline.org.models import Area, Unit, User
 from hotline.rules import deadlines as dl
-from hotline.rules import lifecycle, screening, taxonomy
+from hotline.rules import lifecycle, limits, screening, taxonomy
 from hotline.rules.calendar import SHANGHAI
 
 log = logging.getLogger(__name__)
@@ -323,8 +323,9 @@ def _clean_order_fields(values: dict[str, Any], *, require: bool) -> dict[str, A
     phone = out.get("citizen_phone")
     if phone and not _looks_like_phone(phone):
         errors["citizen_phone"] = "联系电话格式不正确"
-    if out.get("title") and len(out["title"]) > 200:
-        errors["title"] = "诉求问题不能超过200字"
+    # every entrance ends here: the bounds of ``rules.limits`` hold whatever the adapter
+    for name, message in limits.text_errors(out).items():
+        errors.setdefault(name, message)
     if require:
         errors.update(
             {k: v for k, v in screening.missing_required_fields(out).items() if k not in errors}

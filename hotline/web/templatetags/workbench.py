@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from hotline.callbacks.choices import INBOUND_OUTCOMES, SURVEY_STATES
 from hotline.rules import callback as callback_rules
@@ -129,3 +129,23 @@ def filesize(n: int) -> str:
             return f"{n:.0f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"
+
+
+LONG_TEXT_HEAD = 300
+
+
+@register.filter
+def long_text(value, head: int = LONG_TEXT_HEAD) -> SafeString:
+    """Free text of any length kept readable: up to ``head`` characters shown, the rest
+    behind 展开 (a ``<details>``: no script, works with the keyboard and a screen reader).
+    Line breaks are kept (``.wb-long`` is ``pre-wrap``); the text is always escaped."""
+    text = "" if value is None else str(value)
+    if len(text) <= head:
+        return format_html('<span class="wb-long">{}</span>', text)
+    return format_html(
+        '<span class="wb-long" data-long-text>{}<details><summary>…展开（共 {} 字）</summary>'
+        "{}</details></span>",
+        text[:head],
+        f"{len(text):,}",
+        text[head:],
+    )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 
+from hotline.common.http import int_param
 from hotline.orders import attachments
 from hotline.orders import queries as oq
 from hotline.orders.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -102,13 +103,16 @@ def run_action(fn: Callable, *args, **kwargs) -> Outcome:
     return out
 
 
-def run_action_with_files(uploads, fn: Callable, *args, **kwargs) -> Outcome:
+def run_action_with_files(uploads, fn: Callable, *args, public: bool = False, **kwargs) -> Outcome:
     """``run_action`` for an action that files uploads: the files are checked and stored
     first, outside any transaction — hashing and writing a 100 MB video must not hold the
     day's order-number row — and ``fn(*args, staged, **kwargs)`` then numbers and links in
     one short transaction.  Files the action did not link (it failed, or kept none) are
-    removed at once; a crash in between leaves orphans the worker's purge removes."""
+    removed at once; a crash in between leaves orphans the worker's purge removes.  A
+    ``public`` submission (the portal) is held to the public count and total size first."""
     try:
+        if public:
+            attachments.check_batch(uploads)
         staged = attachments.stage_all(uploads)
     except ValidationFailed as exc:
         out = Outcome()
@@ -121,8 +125,5 @@ def run_action_with_files(uploads, fn: Callable, *args, **kwargs) -> Outcome:
 
 
 def page_size(request, default: int) -> int:
-    try:
-        size = int(request.GET.get("size", default))
-    except ValueError:
-        return default
-    return min(max(size, 5), 200)
+    """``?size=`` rows per page, 5 to 200; anything else is a 400 naming the bounds."""
+    return int_param(request, "size", default, 5, 200, "每页条数")

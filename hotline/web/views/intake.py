@@ -10,12 +10,14 @@ from django.views.decorators.http import require_POST
 
 from hotline import clock
 from hotline.common import hooks
+from hotline.common.http import page_param
 from hotline.orders import actions as act
 from hotline.orders import privacy
 from hotline.orders import queries as oq
 from hotline.orders.actions import ORDER_FIELDS
 from hotline.orders.errors import ValidationFailed
 from hotline.orders.models import WorkOrder
+from hotline.rules import limits
 from hotline.web import forms as f
 from hotline.web import once
 from hotline.web import queries as wq
@@ -179,7 +181,7 @@ def intake_queue(request):
     if tab not in queues:
         tab = "draft"
     page = wq.paginate(
-        queues[tab], request.GET.get("page"), page_size(request, 30), clock.now(), request.user
+        queues[tab], page_param(request), page_size(request, 30), clock.now(), request.user
     )
     tabs = [
         ("draft", "待受理（渠道提交）", queues["draft"].count()),
@@ -216,9 +218,17 @@ def phone_history(request):
 @require_POST
 def assist(request):
     """htmx: the suggestions and duplicate hints for what has been typed so far."""
+    # suggestions read at most what the order may hold: a pasted megabyte is not analysed
     values = {
-        k: request.POST.get(k, "")
-        for k in ("title", "content", "address", "category", "area", "citizen_phone")
+        k: request.POST.get(k, "")[:bound]
+        for k, bound in (
+            ("title", limits.ORDER_TEXT_BY_FIELD["title"].everywhere),
+            ("content", limits.ORDER_TEXT_BY_FIELD["content"].everywhere),
+            ("address", limits.ORDER_TEXT_BY_FIELD["address"].everywhere),
+            ("category", 64),
+            ("area", 64),
+            ("citizen_phone", limits.ORDER_TEXT_BY_FIELD["citizen_phone"].everywhere),
+        )
     }
     return render(
         request,

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from hotline import clock
 from hotline.callbacks import queries as cq
-from hotline.common import hooks
+from hotline.common import downloads, hooks
+from hotline.common.http import page_param
 from hotline.orders import actions as act
 from hotline.orders import privacy
 from hotline.orders import queries as oq
@@ -43,7 +43,7 @@ def order_list(request):
     qs = oq.filter_orders(oq.visible_orders(request.user), form.params(), now, user=request.user)
     page = wq.paginate(
         qs.order_by("-created_at", "-id"),
-        request.GET.get("page"),
+        page_param(request),
         page_size(request, settings.HOTLINE_WEB["page_size"]),
         now,
         request.user,
@@ -458,8 +458,4 @@ def attachment(request, number: str, pk: int):
     att = order.attachments.filter(pk=pk).first()
     if att is None:
         raise Http404("附件不存在")
-    response = FileResponse(att.file.open("rb"), content_type=att.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(att.original_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.file_response(att)

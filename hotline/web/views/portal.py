@@ -63,8 +63,9 @@ def portal(request):
         else:
             outcome = None
             if form.is_valid():
+                # at most 9 files, 50 MB together, checked before anything is stored
                 outcome = run_action_with_files(
-                    request.FILES.getlist("attachments"), _submit, form.cleaned_data
+                    request.FILES.getlist("attachments"), _submit, form.cleaned_data, public=True
                 )
             if outcome is not None and outcome.ok:
                 return redirect("web:portal_submitted", token=once.current_token())
@@ -76,8 +77,20 @@ def portal(request):
                     form.show_errors(outcome.validation)
                 status = outcome.status
     return render(
-        request, "web/portal/submit.html", {"form": form, "privacy": notice()}, status=status
+        request,
+        "web/portal/submit.html",
+        {"form": form, "privacy": notice(), "upload_limits": _upload_limits()},
+        status=status,
     )
+
+
+def _upload_limits() -> dict[str, int]:
+    bounds = settings.HOTLINE_PUBLIC_UPLOADS
+    return {
+        "max_files": bounds["max_files"],
+        "max_total_mb": bounds["max_total"] // (1024 * 1024),
+        "max_megapixels": settings.HOTLINE_MAX_IMAGE_PIXELS // 1_000_000,
+    }
 
 
 def notice() -> dict:

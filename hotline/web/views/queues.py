@@ -12,6 +12,8 @@ from django.urls import reverse
 from hotline import clock
 from hotline.callbacks import actions as cba
 from hotline.callbacks import queries as cq
+from hotline.common.http import page_param
+from hotline.rules import limits
 from hotline.web import queries as wq
 from hotline.web.views.common import page_size, role_required, run_action, visible_order
 
@@ -21,9 +23,7 @@ def _queue(request, title: str, intro: str, queues: dict, labels: list[tuple[str
     if tab not in queues:
         tab = labels[0][0]
     now = clock.now()
-    page = wq.paginate(
-        queues[tab], request.GET.get("page"), page_size(request, 30), now, request.user
-    )
+    page = wq.paginate(queues[tab], page_param(request), page_size(request, 30), now, request.user)
     tabs = [(key, label, queues[key].count()) for key, label in labels]
     return render(
         request,
@@ -126,7 +126,7 @@ def supervision(request):
     lights = wq.board(now)
     page = wq.paginate(
         wq.board_orders(request.user, now, light, unit),
-        request.GET.get("page"),
+        page_param(request),
         page_size(request, 30),
         now,
         request.user,
@@ -151,7 +151,7 @@ def supervision(request):
 @role_required("reviewer")
 def unit_search(request):
     """htmx: units matching the text, with their jurisdiction and responsibilities (§6.3)."""
-    q = request.GET.get("q", "")
+    q = request.GET.get("q", "")[: limits.SEARCH_QUERY]
     units = wq.search_units(q) if q.strip() else []
     if not q.strip() and (number := request.GET.get("order")):
         units = wq.recommended_units(visible_order(request, number))
