@@ -1,9 +1,17 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from hotline.api.main import api
 
 handler400 = "hotline.common.http.bad_request"
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico before reading a page's <link rel="icon">."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,5 +19,6 @@ urlpatterns = [
     path("analytics/", include("hotline.analytics.urls")),
     path("knowledge/", include("hotline.knowledge.urls")),
     path("open311/v2/", include("hotline.open311.urls")),
+    path("favicon.ico", favicon),
     path("", include("hotline.web.urls")),
 ]

@@ -80,6 +80,12 @@ def score(rates: dict[str, float | None]) -> float | None:
     return round(100 * sum(w * v for w, v in parts) / weight, 1)
 
 
+def min_orders() -> int:
+    """Units with fewer orders to sign in the period than this are listed but not ranked
+    (``HOTLINE_ASSESSMENT_MIN_ORDERS``): one order signed on time is no 100-point record."""
+    return int(getattr(settings, "HOTLINE_ASSESSMENT_MIN_ORDERS", 5))
+
+
 def tier_of(value: float | None) -> tuple[str, str]:
     if value is None:
         return ("", "—")
@@ -116,6 +122,12 @@ class Row:
         return sum(self.counts.get(c, 0) for c in RATES["satisfaction_rate"][2])
 
     @property
+    def volume(self) -> int:
+        """The orders the unit had to sign in the period, as lead or co-unit (the response
+        rate's denominator): what the minimum volume of the ranking is measured on."""
+        return sum(self.counts.get(c, 0) for c in RATES["response_rate"][2])
+
+    @property
     def active(self) -> bool:
         return any(self.counts.values()) or self.open_overdue > 0 or any(self.extra.values())
 
@@ -129,6 +141,28 @@ class Assessment:
     include_subunits: bool
     scope: Unit | None
     sealed_until: datetime | None
+
+
+def rank_rows(rows: list[Row], floor: int) -> list[Row]:
+    """Rank the scored rows with at least ``floor`` orders (``Row.volume``) and put them in
+    order (docs/assessment.md §2): by rank; equal scores share the rank and are listed by
+    volume (more first), then by name.  The unranked follow — scored rows under the floor,
+    by score, volume and name, then rows without a score."""
+    eligible = [r.score if r.volume >= floor else None for r in rows]
+    for r, rank in zip(rows, competition_ranks(eligible), strict=True):
+        r.rank = rank
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.rank is None,
+            r.rank or 0,
+            r.score is None,
+            -(r.score or 0),
+            -r.volume,
+            r.unit.name,
+            r.unit.path,
+        ),
+    )
 
 
 def own_counts(period: Period, now: datetime) -> dict[int, dict[str, int]]:
@@ -220,9 +254,7 @@ def assess(
         r.rates = {code: rate(r.counts, code) for code in RATES}
         r.score = score(r.rates)
         r.tier, r.tier_label = tier_of(r.score)
-    for r, rank in zip(rows, competition_ranks([r.score for r in rows]), strict=True):
-        r.rank = rank
-    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.path))
+    rows = rank_rows(rows, min_orders())
     # the total counts each unit once, whatever the rows add up
     tc = dict.fromkeys(UNIT_COUNTERS, 0)
     for u in units:

@@ -158,6 +158,9 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
+TAIL = 12  # orders in the wall's live tail
+
+
 def wall(now: datetime | None = None) -> dict:
     """The big screen: today so far, what is open and late right now, the last 30 days."""
     now = now or clock.now()
@@ -172,6 +175,26 @@ def wall(now: datetime | None = None) -> dict:
     }
     month = dashboard(Period(today - timedelta(days=29), today), now)
     open_states = sorted(lifecycle.OPEN)
+    districts = _district_names()
+    tail = [
+        {
+            "number": o.number,
+            "at": o.created_at.astimezone(SHANGHAI).strftime(
+                "%H:%M" if o.created_at >= start else "%m-%d %H:%M"
+            ),
+            "channel": _label("channel", o.channel, districts),
+            "domain": _label("domain", o.domain, districts),
+            "category": o.category.name if o.category_id else "",
+            "area": districts.get(str(o.area_id), "") if o.area_id else "",
+            "state": lifecycle.STATES.label(o.state) if o.state in lifecycle.STATES else o.state,
+            "emergency": bool(o.emergency_kind),
+        }
+        # the live tail: the latest registered orders, no personal data (a wall is public)
+        for o in WorkOrder.objects.filter(created_at__lt=now)
+        .exclude(state="draft")
+        .select_related("category")
+        .order_by("-created_at", "-pk")[:TAIL]
+    ]
     return {
         "now": now.astimezone(SHANGHAI).isoformat(),
         "today": {
@@ -187,4 +210,5 @@ def wall(now: datetime | None = None) -> dict:
         .exclude(emergency_kind="")
         .count(),
         "last30": month,
+        "tail": tail,
     }

@@ -141,6 +141,7 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
             "rates": [(c, v[0]) for c, v in assessment.RATES.items()],
             "weights": [(v[0], int(v[3] * 100)) for v in assessment.RATES.values()],
             "tiers": assessment.tiers(),
+            "min_orders": assessment.min_orders(),
             "rows": rows,
             "subunits": subunits,
             "scope": scope,
@@ -222,6 +223,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
                 for c, v in assessment.RATES.items()
             ],
             "centre": settings.HOTLINE_CENTRE_NAME,
+            "weights": [(v[0], int(v[3] * 100)) for v in assessment.RATES.values()],
+            "min_orders": assessment.min_orders(),
         },
     )
 

@@ -41,6 +41,7 @@ def row_out(r: assessment.Row) -> dict:
         "rates": r.rates,
         "score": r.score,
         "rank": r.rank,
+        "volume": r.volume,
         "tier": {"code": r.tier, "label": r.tier_label},
     }
 

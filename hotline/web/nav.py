@@ -15,6 +15,8 @@ from django.urls import NoReverseMatch, reverse
 ALL_STAFF = frozenset({"agent", "reviewer", "unit", "supervisor", "callback", "admin", "leader"})
 # The centre's own staff (everyone but the handling units).
 CENTRE = ALL_STAFF - {"unit"}
+# Who reads the leaders' analytics (agents and callback staff work their queues instead).
+ANALYSTS = frozenset({"leader", "admin", "reviewer", "supervisor"})
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,11 @@ NAV: list[NavItem] = [
     ),
     NavItem("orders", "工单查询", "web:orders", ALL_STAFF, "o"),
     # 考核与分析 (hotline.analytics)
-    NavItem("analytics", "数据看板", "analytics:dashboard", CENTRE),
-    NavItem("assessment", "单位考核", "analytics:assessment", CENTRE | {"unit"}),
-    NavItem("hotspots", "集中诉求", "analytics:hotspots", CENTRE),
-    NavItem("report", "月度报告", "analytics:report", CENTRE),
-    NavItem("wall", "大屏", "analytics:wall", CENTRE),
+    NavItem("analytics", "数据看板", "analytics:dashboard", ANALYSTS),
+    NavItem("assessment", "单位考核", "analytics:assessment", ANALYSTS | {"unit"}),
+    NavItem("hotspots", "集中诉求", "analytics:hotspots", ANALYSTS),
+    NavItem("report", "月度报告", "analytics:report", ANALYSTS),
+    NavItem("wall", "大屏", "analytics:wall", ANALYSTS),
     # 知识库 (hotline.knowledge)
     NavItem("knowledge", "知识库", "knowledge:search", ALL_STAFF, "k"),
     NavItem(

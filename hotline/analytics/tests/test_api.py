@@ -27,7 +27,8 @@ def test_leader_reads_the_hand_counted_month_and_drills_into_every_number(
     body = api.ok("get", "/analytics/assessment?month=2026-03")
     zjj = next(r for r in body["rows"] if r["unit"]["id"] == org.zjj.pk)
     assert zjj["counts"] == ZJJ
-    assert zjj["score"] == 63.3 and zjj["rank"] == 2 and zjj["tier"]["label"] == "一般"
+    assert zjj["score"] == 63.3 and zjj["rank"] == 1 and zjj["tier"]["label"] == "一般"
+    assert zjj["volume"] == 6
     assert zjj["rates"]["response_rate"] == pytest.approx(4 / 6)
     for code, n in [*ZJJ.items(), ("open_overdue", 4)]:
         r = api.get("/analytics/assessment/orders", metric=code, unit=org.zjj.code, month="2026-03")
@@ -68,7 +69,7 @@ def test_assessment_and_order_exports_have_chinese_headers(as_, leader, org, at_
     rows = _sheet(r)
     assert rows[0][:4] == ["排名", "单位", "考核得分", "等次"]
     zjj = next(row for row in rows if row[1] == org.zjj.name)
-    assert zjj[0] == 2 and zjj[2] == 63.3 and zjj[3] == "一般"
+    assert zjj[0] == 1 and zjj[2] == 63.3 and zjj[3] == "一般"
     assert rows[-1][1] == "合计"
     r = api.get("/analytics/orders.xlsx", unit=org.zjj.code)
     rows = _sheet(r)

@@ -11,6 +11,7 @@ from hotline.analytics import assessment, rollup
 from hotline.analytics.assessment import competition_ranks, rate, score, tier_of
 from hotline.analytics.periods import Period
 from hotline.analytics.tests.conftest import sh
+from hotline.org.models import Unit
 
 MARCH = Period.month(2026, 3)
 
@@ -99,8 +100,9 @@ def test_every_counter_of_a_hand_counted_month_per_unit(march, org, sealed):
 
 def test_three_rates_score_rank_and_tier_of_the_hand_counted_month(march, org, sealed):
     """三率 (docs/assessment.md §2): 响应率 4/6, 按时办结率 3/6, 解决率 2/3, 满意率 2/3;
-    score 0.2·4/6 + 0.2·3/6 + 0.3·2/3 + 0.3·2/3 = 63.3 → 一般; 新华街道 only signed (on
-    time) → 100 → 优秀 and first; 市政养护中心 has nothing to rate → not ranked."""
+    score 0.2·4/6 + 0.2·3/6 + 0.3·2/3 + 0.3·2/3 = 63.3 → 一般 and first; 新华街道 only signed
+    (on time) once → 100 → 优秀 but under the minimum volume (5 orders), so not ranked;
+    市政养护中心 has nothing to rate → not ranked."""
     result = assessment.assess(MARCH, now=march.now)
     zjj = _row(result, org.zjj)
     assert zjj.rates == pytest.approx(
@@ -112,12 +114,23 @@ def test_three_rates_score_rank_and_tier_of_the_hand_counted_month(march, org, s
         }
     )
     assert zjj.score == 63.3
-    assert (zjj.tier, zjj.tier_label, zjj.rank) == ("fair", "一般", 2)
+    assert (zjj.tier, zjj.tier_label, zjj.rank, zjj.volume) == ("fair", "一般", 1, 6)
     street = _row(result, org.street_office)
-    assert (street.score, street.rank, street.tier_label) == (100.0, 1, "优秀")
+    assert (street.score, street.rank, street.tier_label, street.volume) == (100.0, None, "优秀", 1)
     szyh = _row(result, org.szyh)
     assert (szyh.score, szyh.rank, szyh.tier_label) == (None, None, "—")
-    assert [r.unit.pk for r in result.rows] == [org.street_office.pk, org.zjj.pk, org.szyh.pk]
+    assert [r.unit.pk for r in result.rows] == [org.zjj.pk, org.street_office.pk, org.szyh.pk]
+
+
+def test_the_minimum_volume_is_a_setting(march, org, sealed, settings):
+    """HOTLINE_ASSESSMENT_MIN_ORDERS=1: 新华街道's one order on time ranks it first."""
+    settings.HOTLINE_ASSESSMENT_MIN_ORDERS = 1
+    result = assessment.assess(MARCH, now=march.now)
+    assert [(r.unit.pk, r.rank) for r in result.rows] == [
+        (org.street_office.pk, 1),
+        (org.zjj.pk, 2),
+        (org.szyh.pk, None),
+    ]
 
 
 def test_a_parent_unit_adds_up_its_sub_units(march, org, sealed):
@@ -161,6 +174,37 @@ def test_a_late_deadline_still_open_counts_as_overdue_before_anything_is_closed(
     assert zjj.counts["sign_missed"] == 2  # B (signed late) and C (still unsigned)
     assert zjj.counts["reply_missed"] == 1  # C, open
     assert zjj.open_overdue == 2  # C's two running deadlines
+
+
+def _scored(name: str, score: float | None, volume: int) -> assessment.Row:
+    row = assessment.Row(Unit(name=name, path=f"/{name}/"), {"sign_on_time": volume}, 0)
+    row.score = score
+    return row
+
+
+def test_ties_share_the_rank_and_are_listed_by_volume_then_name():
+    """docs/assessment.md §2: equal scores share a rank (1, 1, 1, 4); among them the unit
+    with more orders comes first, then by name; units under the minimum volume follow
+    unranked (by score), and units without a score come last."""
+    rows = [
+        _scored("乙局", 100.0, 6),
+        _scored("甲局", 100.0, 6),
+        _scored("丙局", 100.0, 40),
+        _scored("丁局", 95.0, 80),
+        _scored("小站", 100.0, 1),
+        _scored("空局", None, 0),
+        _scored("少局", 60.0, 4),
+    ]
+    ranked = assessment.rank_rows(rows, floor=5)
+    assert [(r.unit.name, r.rank) for r in ranked] == [
+        ("丙局", 1),
+        ("乙局", 1),  # 乙 before 甲 in character order
+        ("甲局", 1),
+        ("丁局", 4),
+        ("小站", None),
+        ("少局", None),
+        ("空局", None),
+    ]
 
 
 def test_competition_ranking_shares_ranks_and_skips():

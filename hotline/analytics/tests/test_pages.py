@@ -31,7 +31,7 @@ def test_dashboard_wall_report_and_hotspots_pages_render(browser, leader, org):
     browser.force_login(leader)
     for url, text in [
         ("/analytics/?month=2026-03", "vendor/echarts/echarts.min.js"),
-        ("/analytics/wall/", "setInterval"),
+        ("/analytics/wall/", "analytics/wall.js"),
         ("/analytics/report/?month=2026-03", "月度报告"),
         ("/analytics/hotspots/", "长效问题"),
     ]:

@@ -6,6 +6,9 @@
     const el = document.getElementById(id);
     if (!el || !window.echarts) return null;
     let c = echarts.getInstanceByDom(el) || echarts.init(el, dark ? "dark" : null);
+    // tooltips drawn on the canvas: the HTML ones carry style="" attributes, which the
+    // Content-Security-Policy refuses
+    if (option.tooltip) option.tooltip.renderMode = "richText";
     c.setOption(option, true);
     if (!charts.includes(c)) charts.push(c);
     return c;
@@ -72,4 +75,7 @@
     },
     pie, bar, trend, rates,
   };
+  // 数据看板 draws itself from the JSON its page carries
+  const data = document.getElementById("dashboard-data");
+  if (data) window.HotlineCharts.dashboard(JSON.parse(data.textContent));
 })();
