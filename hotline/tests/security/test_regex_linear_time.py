@@ -185,7 +185,7 @@ PATTERNS = all_patterns()
 
 def test_the_walk_finds_the_patterns_it_should():
     where = {str(f).split(":")[0] for f in PATTERNS}
-    assert {"hotline.hotspots.text._URL", "hotline.nlp.extract._TIME_RE"} <= where
+    assert {"hotline.nlp.text._NOISE", "hotline.nlp.extract._TIME_RE"} <= where
     assert any(w.startswith("hotline.open311.intake") for w in where)
     assert not any(w.startswith("hotline.open311.present") for w in where)
     assert len(PATTERNS) > 30
