@@ -12,7 +12,9 @@ Django's test client (no network: our code and our queries):
 * ``open311_list_ms`` — ``GET /open311/v2/requests.json`` answering ``--orders`` accepted
   appeals of the maximum length: 5,000 characters (the portal's bound) and 20,000 (the
   bound of every other entrance), ordinary Chinese text with phone numbers and e-mail
-  addresses for the scrubber to hide; target under 1 s for 1,000.
+  addresses for the scrubber to hide; target under 1 s for 1,000.  ``ms`` is the median of
+  the reads after the first; ``first_read_ms`` the first read, which redacts every
+  description and keeps it (``open311.models.PublicText``).
 * ``open311_adversarial_ms`` — the same list over ``--adversarial-orders`` appeals of
   20,000 characters built against the scrubber's patterns (long runs of word characters
   and dots): this is the figure the privacy rewrite of the scrubber (issue 14) moves.
@@ -188,22 +190,34 @@ def main() -> None:
             assert r.status_code == 200, r.status_code
             rows = len(json.loads(r.content))
 
+        # the first read redacts every description and keeps it (open311.models.PublicText);
+        # the median of the following reads is what a client polling the list sees
+        cold = median_ms(get, 1)
         ms = median_ms(get, args.runs)
-        return ms, rows
+        return ms, cold, rows
 
     listing = {}
     for length in (5_000, 20_000):
         WorkOrder.objects.all().delete()
         make_orders(args.orders, length, SENTENCE, 0)
-        ms, rows = list_ms()
-        listing[str(length)] = {"ms": ms, "rows": rows}
-        print(f"open311 list, {rows} appeals of {length:,} characters: {ms} ms", file=sys.stderr)
+        ms, cold, rows = list_ms()
+        listing[str(length)] = {"ms": ms, "first_read_ms": cold, "rows": rows}
+        print(
+            f"open311 list, {rows} appeals of {length:,} characters: {ms} ms "
+            f"(first read, redacting them all: {cold} ms)",
+            file=sys.stderr,
+        )
     figures["open311_list_ms"] = listing
 
     WorkOrder.objects.all().delete()
     make_orders(args.adversarial_orders, 20_000, "a.", 0)
-    ms, rows = list_ms()
-    figures["open311_adversarial_ms"] = {"ms": ms, "rows": rows, "length": 20_000}
+    ms, cold, rows = list_ms()
+    figures["open311_adversarial_ms"] = {
+        "ms": ms,
+        "first_read_ms": cold,
+        "rows": rows,
+        "length": 20_000,
+    }
     print(f"open311 list, {rows} adversarial appeals of 20,000: {ms} ms", file=sys.stderr)
 
     # 3. lock-out on every login path

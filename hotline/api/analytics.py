@@ -241,7 +241,10 @@ def get_dashboard(
     summary="回访分析：智能回访答复率、转人工原因、按回访方式的满意度（§6.8.2、§6.8.3）",
 )
 def get_callbacks(
-    request: HttpRequest, month: str | None = None, start: str | None = None, end: str | None = None
+    request: HttpRequest,
+    month: s.Code | None = None,
+    start: s.Code | None = None,
+    end: s.Code | None = None,
 ):
     if request.auth.effective_role not in access.CENTRE_ROLES:
         raise Forbidden("回访分析仅限中心人员和领导查看")

@@ -21,13 +21,16 @@ What a request shows (docs/open311.md):
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError
 from django.db.models import Prefetch, Q, QuerySet
 
 from hotline.channels.models import ChannelClient
+from hotline.open311.models import PublicText
 from hotline.open311.render import w3
 from hotline.orders import privacy
 from hotline.orders.models import Deadline, Reply, WorkOrder
@@ -116,11 +119,78 @@ def _coord(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
-def as_request(order: WorkOrder, client: ChannelClient | None = None) -> dict[str, Any]:
+# Part of every memo key: change it when ``hotline.rules.pii`` redacts differently.
+MEMO_VERSION = "1"
+
+
+def _memo_key(order: WorkOrder, view: privacy.OrderView) -> str:
+    known = view.known
+    parts = (
+        MEMO_VERSION,
+        order.content or order.title,
+        order.address,
+        known.name,
+        known.phone,
+        known.address,
+        known.place,
+    )
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=32).hexdigest()
+
+
+def public_texts(
+    order: WorkOrder, view: privacy.OrderView, misses: list[PublicText] | None = None
+) -> tuple[str, str]:
+    """The order's description and address as ``view`` may read them.  Redacted for the
+    public, they come from ``PublicText`` when its key still matches (``models``);
+    otherwise they are redacted now and, if ``misses`` is given, appended there for
+    ``remember`` to store."""
+    if view.visibility.text != masking.REDACTED:
+        return view.text(order.content or order.title), view.text(order.address)
+    key = _memo_key(order, view)
+    try:
+        memo = order.open311_public_text  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        memo = None
+    if memo is not None and memo.key == key:
+        return memo.description, memo.address
+    description, address = view.text(order.content or order.title), view.text(order.address)
+    if misses is not None:
+        misses.append(PublicText(order=order, key=key, description=description, address=address))
+    return description, address
+
+
+def remember(misses: list[PublicText]) -> None:
+    """Store the descriptions redacted by this request (one statement; a failure only
+    means they are redacted again next time)."""
+    if not misses:
+        return
+    try:
+        PublicText.objects.bulk_create(
+            misses,
+            update_conflicts=True,
+            unique_fields=["order"],
+            update_fields=["key", "description", "address"],
+            batch_size=500,
+        )
+    except DatabaseError:
+        pass
+
+
+def forget(orders: list[WorkOrder], redact: Any = None) -> None:
+    """Retention purge hook: the redacted descriptions go with the personal data."""
+    PublicText.objects.filter(order__in=[o.pk for o in orders]).delete()
+
+
+def as_request(
+    order: WorkOrder,
+    client: ChannelClient | None = None,
+    misses: list[PublicText] | None = None,
+) -> dict[str, Any]:
     """One service request, with the fields of GeoReport v2 in the spec's order, as the
-    public — or, for its own submissions, the channel ``client`` — may read it."""
+    public — or, for its own submissions, the channel ``client`` — may read it.  Redacted
+    texts computed here are appended to ``misses`` (see ``public_texts``)."""
     view = privacy.view_as(viewer_of(order, client), order)
-    text = view.text
+    description, address = public_texts(order, view, misses)
     category = order.category
     feedback = _feedback(order) if is_open(order) else None
     return {
@@ -129,13 +199,13 @@ def as_request(order: WorkOrder, client: ChannelClient | None = None) -> dict[st
         "status_notes": status_notes(order, view),
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
-        "description": text(order.content or order.title) or None,
+        "description": description or None,
         "agency_responsible": order.lead_unit.name if order.lead_unit_id else None,
         "service_notice": notice(order),
         "requested_datetime": w3(order.created_at),
         "updated_datetime": w3(order.updated_at),
         "expected_datetime": w3(feedback.due_at) if feedback else None,
-        "address": text(order.address) or None,
+        "address": address or None,
         "address_id": order.area.code if order.area_id else None,
         "zipcode": None,
         "lat": _coord(order.latitude),
@@ -163,7 +233,7 @@ def feedback_qs() -> QuerySet[Deadline]:
 def base_queryset() -> QuerySet[WorkOrder]:
     """Orders with everything ``as_request`` reads, in a fixed number of queries."""
     return WorkOrder.objects.select_related(
-        "category", "lead_unit", "area", "channel_submission"
+        "category", "lead_unit", "area", "channel_submission", "open311_public_text"
     ).prefetch_related(
         Prefetch("replies", queryset=public_replies_qs(), to_attr="open311_replies"),
         Prefetch("deadlines", queryset=feedback_qs(), to_attr="open311_feedback"),

@@ -195,7 +195,9 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         now=clock.now(),
         client=client,
     )
-    rows = [present.as_request(o, client) for o in orders]
+    misses: list = []
+    rows = [present.as_request(o, client, misses) for o in orders]
+    present.remember(misses)
     return respond(fmt, rows, root="service_requests", item="request")
 
 
@@ -209,7 +211,9 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     order = present.by_number(number, client)
     if order is None:
         return errors(fmt, 404, f"服务请求 service_request_id={number} 不存在")
-    rows = [present.as_request(order, client)]
+    misses: list = []
+    rows = [present.as_request(order, client, misses)]
+    present.remember(misses)
     return respond(fmt, rows, root="service_requests", item="request")
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -12,7 +13,10 @@ class Api:
     def __init__(self, user) -> None:
         from hotline.org.models import ApiToken
 
-        _, self.key = ApiToken.issue(user, "test")
+        token, self.key = ApiToken.issue(user, "test")
+        # Tests travel across years; a persona's token outlives them (token expiry has its
+        # own tests in hotline/tests/security/test_logins.py).
+        ApiToken.objects.filter(pk=token.pk).update(expires_at=datetime(2100, 1, 1, tzinfo=UTC))
         self.user = user
         self.client = Client(HTTP_AUTHORIZATION=f"Bearer {self.key}")
 

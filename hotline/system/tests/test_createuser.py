@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from hotline.org.models import User
 
@@ -21,7 +22,8 @@ def test_the_first_admin_reads_the_password_from_a_file_and_may_configure_everyt
     )
     user = User.objects.get(username="zhang.wei")
     assert user.is_superuser and user.is_staff and user.effective_role == "admin"
-    assert authenticate(username="zhang.wei", password="Centre-admin-2026") == user
+    login = RequestFactory().post("/login/")  # the lock-out backend (axes) needs the request
+    assert authenticate(login, username="zhang.wei", password="Centre-admin-2026") == user
     assert "已创建 zhang.wei（管理员）" in out.getvalue()
 
 

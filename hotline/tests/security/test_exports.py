@@ -10,9 +10,11 @@ leader (``leader``) or the administrator who opens the export in Excel or WPS.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
+import time_machine
 
 from hotline.common.spreadsheets import FORMULA_STARTS, escape_formula, unescape_formula
 
@@ -80,12 +82,14 @@ def test_the_knowledge_export_writes_hostile_titles_as_text_and_reimports_them(w
 
 
 @pytest.fixture
-def hostile_orders(flow, org):
+def hostile_orders(flow, org, now):
     """Appeals whose titles and addresses a citizen wrote to hurt the exporter."""
     orders = [
         flow.dispatched(title=text.strip() or "x", address=f"{text.strip()}号") for text in HOSTILE
     ]
-    return orders
+    # the exports count what happened before "now": read them an hour later
+    with time_machine.travel(now + timedelta(hours=1), tick=False):
+        yield orders
 
 
 def test_the_order_export_writes_hostile_text_as_text(as_api, leader, hostile_orders):

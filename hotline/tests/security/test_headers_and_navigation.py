@@ -18,6 +18,8 @@ from django.test import Client, override_settings
 
 from hotline.org.models import ApiToken
 
+pytestmark = pytest.mark.usefixtures("now")
+
 
 def _assert_private(response) -> None:
     cache = response["Cache-Control"]

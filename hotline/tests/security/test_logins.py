@@ -165,21 +165,18 @@ WEAK = {
 
 
 @pytest.mark.parametrize("password", sorted(WEAK))
-def test_createuser_refuses_a_weak_password(org, password):
+def test_createuser_refuses_a_weak_password(org, password, tmp_path):
+    secret = tmp_path / "password"
+    secret.write_text(password.replace("t_agent", "new_agent") + "\n", encoding="utf-8")
     with pytest.raises(CommandError) as refused:
-        call_command(
-            "createuser",
-            "new_agent",
-            "--role",
-            "agent",
-            "--password",
-            password.replace("t_agent", "new_agent"),
-        )
+        call_command("createuser", "new_agent", "--role", "agent", "--password-file", str(secret))
     assert "密码不符合要求" in str(refused.value)
 
 
-def test_createuser_accepts_a_strong_password(org):
-    call_command("createuser", "new_agent", "--role", "agent", "--password", PASSWORD)
+def test_createuser_accepts_a_strong_password(org, tmp_path):
+    secret = tmp_path / "password"
+    secret.write_text(PASSWORD + "\n", encoding="utf-8")
+    call_command("createuser", "new_agent", "--role", "agent", "--password-file", str(secret))
     from hotline.org.models import User
 
     assert User.objects.get(username="new_agent").check_password(PASSWORD)

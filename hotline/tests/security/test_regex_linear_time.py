@@ -21,7 +21,6 @@ from __future__ import annotations
 import ast
 import importlib
 import re
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 import pytest
 
 import hotline
+from hotline.tests.timing import linear
 
 with warnings.catch_warnings():  # the parser is the only way to read a pattern's literals
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -185,31 +185,10 @@ PATTERNS = all_patterns()
 
 def test_the_walk_finds_the_patterns_it_should():
     where = {str(f).split(":")[0] for f in PATTERNS}
-    assert {"hotline.hotspots.text._URL", "hotline.nlp.extract._TIME_RE"} <= where
+    assert {"hotline.nlp.text._NOISE", "hotline.nlp.extract._TIME_RE"} <= where
     assert any(w.startswith("hotline.open311.intake") for w in where)
     assert not any(w.startswith("hotline.open311.present") for w in where)
     assert len(PATTERNS) > 30
-
-
-def _seconds(run, text: str) -> float:
-    start = time.perf_counter()
-    run(text)
-    return time.perf_counter() - start
-
-
-def _linear(run, text: str, limit: float = LIMIT_SECONDS) -> tuple[bool, str]:
-    """Within the limit, or growing linearly: ten times the text, at most 40 times the
-    time (linear: 10, quadratic: 100).  Best of three, so that one hiccup of a shared
-    machine does not decide."""
-    elapsed = _seconds(run, text)
-    if elapsed <= limit:
-        return True, ""
-    large = min(elapsed, *(_seconds(run, text) for _ in range(2)))
-    if large <= limit:
-        return True, ""
-    small = min(_seconds(run, text[: len(text) // 10]) for _ in range(3))
-    ratio = large / max(small, 1e-6)
-    return ratio <= 40, f"{large:.2f} s for {len(text):,}, {small:.3f} s for a tenth (×{ratio:.0f})"
 
 
 @pytest.mark.slow
@@ -217,7 +196,7 @@ def _linear(run, text: str, limit: float = LIMIT_SECONDS) -> tuple[bool, str]:
 def test_every_pattern_runs_in_linear_time_on_100k_adversarial_strings(found: Found):
     # findall scans every position (search stops at the first match): the worst case
     for text in adversarial(found.pattern):
-        ok, detail = _linear(found.pattern.findall, text)
+        ok, detail = linear(found.pattern.findall, text)
         assert ok, (
             f"{found} /{found.pattern.pattern[:80]}/ is not linear on {text[:12]!r}…: {detail}"
         )
@@ -229,5 +208,5 @@ def test_the_check_tells_a_quadratic_pattern_from_a_linear_one():
     check decides on growth alone, and tells them apart."""
     text = "a" * 20_000 + "!"
     quadratic = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-    assert not _linear(quadratic.findall, text, limit=0)[0]
-    assert _linear(re.compile(r"a+!").findall, text, limit=0)[0]
+    assert not linear(quadratic.findall, text, limit=0)[0]
+    assert linear(re.compile(r"a+!").findall, text, limit=0)[0]
