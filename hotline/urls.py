@@ -2,10 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hotline.api.main import api
+from hotline.system import health, metrics
 
 handler400 = "hotline.common.http.bad_request"
+# the database or Redis not answering → 503 with Retry-After, anything else Django's 500
+handler500 = "hotline.common.unavailable.server_error"
 
 urlpatterns = [
+    path("health", health.health_view, name="health"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("analytics/", include("hotline.analytics.urls")),
