@@ -73,8 +73,10 @@ def worker_process() -> list[str]:
 
 
 def rollup_process() -> list[str]:
-    """The roll-up loop, sealing finished days every ten minutes (docs/assessment.md)."""
-    return [sys.executable, "-m", "hotline.cli", "rollup", "--loop", "600"]
+    """The roll-up loop, sealing finished days every ten minutes (docs/assessment.md;
+    ``HOTLINE_ROLLUP_SECONDS`` changes the interval)."""
+    every = _env_int("HOTLINE_ROLLUP_SECONDS", 600)
+    return [sys.executable, "-m", "hotline.cli", "rollup", "--loop", str(max(1, every))]
 
 
 def processes(role: str, *, host: str, port: int, workers: int) -> list[tuple[str, list[str]]]:
