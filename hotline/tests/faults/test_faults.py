@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,7 @@ import pytest
 import redis
 import requests
 
-from hotline.tests.faults.conftest import BIN, SEED, wait_for
+from hotline.tests.faults.conftest import BIN, SEED, children_of, topology, wait_for
 
 pytestmark = pytest.mark.faults
 
@@ -89,8 +90,6 @@ def test_two_workers_on_the_same_due_orders_send_no_message_twice(stack):
             60,
             [second],
         )
-        import subprocess
-
         seeded = subprocess.run(
             [str(BIN / "python"), str(SEED), "12"],
             env=stack.env,
@@ -122,15 +121,11 @@ def test_two_workers_on_the_same_due_orders_send_no_message_twice(stack):
         [(dead,)] = stack.sql("SELECT count(*) FROM supervision_message WHERE state = 'dead'")
         assert dead == 0
     finally:
-        from hotline.tests.faults.conftest import topology
-
         topology._stop([second])
         stack.procs.remove(second)
 
 
 def _kids(proc) -> dict[str, int]:
-    from hotline.tests.faults.conftest import children_of
-
     return children_of(proc.popen.pid)
 
 
@@ -230,7 +225,7 @@ def test_eight_threads_of_a_hundred_intakes_with_retries_lose_none_and_double_no
             body = _appeal(key)
             # every fourth appeal is sent again after its answer (a client that timed out
             # and retries); every error is retried with the same key
-            for attempt in range(2 if i % 4 == 0 else 1):
+            for _send in range(2 if i % 4 == 0 else 1):
                 for _ in range(20):
                     try:
                         r = _post_appeal(stack, key, body, timeout=20)
