@@ -61,9 +61,16 @@ def _redis():
     global _redis_client
     if _redis_client is None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
+        # one immediate retry: a connection killed under the pool reconnects at once, a
+        # Redis that is down is reported within seconds (not after redis-py's back-offs)
         _redis_client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+            settings.REDIS_URL,
+            socket_connect_timeout=2,
+            socket_timeout=2,
+            retry=Retry(NoBackoff(), 1),
         )
     return _redis_client
 

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from hotline.tests.faults.conftest import BIN, SEED, children_of, topology, wait_for
 
@@ -208,6 +209,21 @@ def test_the_database_refusing_connections_is_503_then_recovers_without_a_restar
         60,
         [stack.run],
     )
+    # the 503s are counted across gunicorn's two workers (multiprocess mode)
+    metrics = requests.get(
+        f"{stack.base}/metrics",
+        headers={"Authorization": f"Bearer {stack.env['HOTLINE_METRICS_TOKEN']}"},
+        timeout=30,
+    )
+    assert metrics.status_code == 200
+    unavailable = [
+        s.value
+        for family in text_string_to_metric_families(metrics.text)
+        for s in family.samples
+        if s.name == "hotline_http_requests_total" and s.labels.get("status") == "503"
+    ]
+    assert sum(unavailable) >= len(answers) * 2
+    assert requests.get(f"{stack.base}/metrics", timeout=30).status_code == 401
     time.sleep(SETTLE_SECONDS)  # the roll-up loop ticks every 3 s meanwhile
     assert stack.run.popen.poll() is None
     assert stack.children() == before, f"a process was restarted:\n{stack.logs()}"
