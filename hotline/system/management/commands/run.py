@@ -249,7 +249,12 @@ class Supervisor:
                 if now >= child.restart_at:
                     child.restarts += 1
                     log.warning("restarting %s (restart %d)", child.name, child.restarts)
-                    child.start()
+                    try:
+                        child.start()
+                    except OSError:  # could not even start (no memory, no processes left)
+                        log.exception("could not start %s", child.name)
+                        child.backoff = min(max(child.backoff, 1.0) * 2, self.backoff_max)
+                        child.restart_at = now + child.backoff
                 continue
             assert child.popen is not None
             code = child.popen.poll()
