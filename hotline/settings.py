@@ -201,7 +201,7 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     # a load balancer's plain-HTTP health probe is answered, not redirected
-    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$", r"^health$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("HOTLINE_HSTS_SECONDS", 31536000, 0)
@@ -300,6 +300,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hotline.system.middleware.AccessLog",
+    # the database or Redis not answering: 503 with Retry-After (hotline.common.unavailable)
+    "hotline.common.unavailable.UnavailableMiddleware",
+    # request counts and latency for /metrics (hotline.system.metrics)
+    "hotline.system.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hotline.common.middleware.SecurityHeaders",
@@ -547,6 +551,13 @@ HOTLINE_SUPERVISION = {
     "reminder_channels": {"warning": ["system"], "overdue": ["system", "sms"]},
     "emergency_report_window_hours": 48,
 }
+# --- health and metrics (docs/operations.md) ----------------------------------------------
+# /health fails when the oldest message waiting in the outbox is older than this
+HOTLINE_HEALTH_OUTBOX_MAX_AGE_MINUTES = envint("HOTLINE_HEALTH_OUTBOX_MAX_AGE_MINUTES", 30, 1)
+# /metrics answers only with "Authorization: Bearer <this>"; unset: open in debug, off (404)
+# otherwise
+HOTLINE_METRICS_TOKEN = env("HOTLINE_METRICS_TOKEN", "") or ""
+
 HOTLINE_OUTBOX = {
     "gateway": env("HOTLINE_MESSAGE_GATEWAY", "file"),  # file | console | http | dotted.Class
     "url": env("HOTLINE_MESSAGE_GATEWAY_URL"),

@@ -4,8 +4,11 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from hotline.api.main import api
+from hotline.system import health, metrics
 
 handler400 = "hotline.common.http.bad_request"
+# the database or Redis not answering → 503 with Retry-After, anything else Django's 500
+handler500 = "hotline.common.unavailable.server_error"
 
 
 def favicon(request):
@@ -14,6 +17,8 @@ def favicon(request):
 
 
 urlpatterns = [
+    path("health", health.health_view, name="health"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("analytics/", include("hotline.analytics.urls")),

@@ -42,6 +42,7 @@ from hotline.calendars.models import CalendarDay, CalendarYear
 from hotline.catalog.models import Category
 from hotline.channels.services import RateLimited
 from hotline.common import downloads
+from hotline.common.unavailable import UNAVAILABLE, unavailable_response
 from hotline.demo.detect import demo_data_present
 from hotline.orders import actions, queries
 from hotline.orders.errors import ActionError, Forbidden, NotFound
@@ -178,6 +179,16 @@ def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, {"code": "error", "message": message})
 
 
+def on_unavailable(request, exc):
+    """The database or Redis does not answer: 503 ``unavailable`` with ``Retry-After``
+    (``hotline.common.unavailable``), the same answer every entrance gives."""
+    return unavailable_response(request, exc)
+
+
+for _kind in UNAVAILABLE:
+    api.add_exception_handler(_kind, on_unavailable)
+
+
 @api.exception_handler(WorkOrder.DoesNotExist)
 def on_missing(request, exc):
     return _error(request, 404, {"code": "not_found", "message": "工单不存在或无权查看"})
@@ -188,10 +199,19 @@ def on_missing(request, exc):
 v1 = Router()
 
 
-@v1.get("/health", auth=None, response=s.HealthOut, tags=["system"], summary="健康检查")
+@v1.get(
+    "/health",
+    auth=None,
+    response={200: s.HealthOut, 503: s.ErrorOut},
+    tags=["system"],
+    summary="健康检查（本服务器与数据库；完整检查见 /health）",
+)
 def health(request):
-    """``demo_data`` is true when the database holds the demo's published passwords or
-    keys (``hotline.demo.detect``): never acceptable outside debug."""
+    """This app server and its database answer — the load balancer's probe; 503
+    ``unavailable`` with ``Retry-After`` when the database does not.  ``demo_data`` is true
+    when the database holds the demo's published passwords or keys (``hotline.demo.detect``):
+    never acceptable outside debug.  The whole installation (queue, sweep, outbox) is
+    ``GET /health`` (docs/operations.md)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"status": "ok", "database": connection.vendor, "demo_data": demo_data_present()}

@@ -298,3 +298,18 @@ class GatewayDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway}: {self.key}"
+
+
+class Heartbeat(models.Model):
+    """When a long-running job last completed a turn — one row per job (``sweep``), written
+    by the job at the end of each turn (``hotline.supervision.heartbeat``).  ``/health`` and
+    the 督办员's board read it: a sweep older than five minutes means the worker stalled."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField("最近完成时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务心跳"
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"

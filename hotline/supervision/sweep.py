@@ -44,7 +44,7 @@ from hotline.orders.errors import ActionError
 from hotline.orders.models import Deadline, Event, WorkOrder
 from hotline.rules import ladder as rl
 from hotline.rules import lifecycle
-from hotline.supervision import notify, outbox
+from hotline.supervision import heartbeat, notify, outbox
 from hotline.supervision.actions import do_supervise
 from hotline.supervision.ladders import (
     Ladders,
@@ -107,6 +107,8 @@ def run(
         t0 = time.perf_counter()
         report.delivery = outbox.deliver_due(now=now if fixed else None, gateway=gateway)
         report.timings_ms["delivery"] = round((time.perf_counter() - t0) * 1000, 1)
+    # the heartbeat: /health and the 督办员's board tell a stalled sweep (heartbeat.py)
+    heartbeat.beat(heartbeat.SWEEP, now)
     return report
 
 

@@ -48,6 +48,15 @@ class Command(BaseCommand):
         logging.getLogger("huey").setLevel(logging.INFO)
         backend = "Redis" if type(HUEY).__name__.startswith("Redis") else "SQLite"
         self.stdout.write(f"hotline worker: {workers} {worker_type}(s), queue in {backend}")
+        if not no_periodic:
+            # one sweep at once: the heartbeat (/health, the board's banner) is fresh from
+            # the start, not after the first full minute
+            from hotline.supervision.worker import TASKS
+
+            try:
+                TASKS["sweep"]()
+            except Exception:  # the queue is down: the consumer retries, the sweep follows
+                logging.getLogger(__name__).exception("could not enqueue the first sweep")
         HUEY.create_consumer(
             workers=workers, worker_type=worker_type, periodic=not no_periodic
         ).run()

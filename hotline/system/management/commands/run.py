@@ -9,8 +9,12 @@
   in debug load the demo centre into an empty database, then web + worker + roll-up.
 
 The children are listed by ``processes(role, …)`` and started and watched in one place
-(``Command._start`` / ``Command._wait``): when one ends, the others are stopped and the
-command exits, so the service manager (systemd: ``Restart=``) restarts the whole set.
+(``Supervisor``).  The worker and the roll-up loop are *supervised*: one that dies (a crash,
+``kill -9``, the out-of-memory killer) is logged and started again after a back-off that
+doubles from one second up to ``HOTLINE_CHILD_BACKOFF_MAX`` seconds (default 60; it starts
+again from one second once the child has run a minute), and it never takes gunicorn down.
+Only gunicorn ending on its own ends the command (with the others stopped), so the service
+manager (systemd: ``Restart=``) restarts the set; SIGTERM / Ctrl+C stop everything.
 
 Outside debug the demo centre is never loaded, and a database that holds the demo's
 published passwords or keys makes every start warn loudly (``hotline.demo.detect``).
@@ -23,6 +27,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -66,8 +73,10 @@ def worker_process() -> list[str]:
 
 
 def rollup_process() -> list[str]:
-    """The roll-up loop, sealing finished days every ten minutes (docs/assessment.md)."""
-    return [sys.executable, "-m", "hotline.cli", "rollup", "--loop", "600"]
+    """The roll-up loop, sealing finished days every ten minutes (docs/assessment.md;
+    ``HOTLINE_ROLLUP_SECONDS`` changes the interval)."""
+    every = _env_int("HOTLINE_ROLLUP_SECONDS", 600)
+    return [sys.executable, "-m", "hotline.cli", "rollup", "--loop", str(max(1, every))]
 
 
 def processes(role: str, *, host: str, port: int, workers: int) -> list[tuple[str, list[str]]]:
@@ -78,6 +87,18 @@ def processes(role: str, *, host: str, port: int, workers: int) -> list[tuple[st
     if role in ("worker", "all"):
         children += [("worker", worker_process()), ("rollup", rollup_process())]
     return children
+
+
+def _prometheus_dir() -> None:
+    """gunicorn's workers count requests for ``/metrics`` in shared files
+    (prometheus_client's multiprocess mode): ``PROMETHEUS_MULTIPROC_DIR``, by default
+    ``VAR_DIR/prometheus``, emptied at every start (counters restart from zero, as
+    Prometheus expects of a restarted target)."""
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.VAR_DIR / "prometheus")
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -125,6 +146,8 @@ class Command(BaseCommand):
         self._warn_about_demo_data()
         if check:
             return
+        if role != "worker":
+            _prometheus_dir()
         children = [
             self._start(name, argv)
             for name, argv in processes(role, host=host, port=port, workers=workers)
@@ -155,41 +178,115 @@ class Command(BaseCommand):
         log.warning("%s", message)
 
     @staticmethod
-    def _start(name: str, argv: list[str]) -> tuple[str, subprocess.Popen]:
-        return name, subprocess.Popen(argv)
+    def _start(name: str, argv: list[str]) -> Child:
+        return Child(name, argv, supervised=name in SUPERVISED).start()
 
-    def _wait(self, children: list[tuple[str, subprocess.Popen]]) -> None:
-        """Until SIGTERM / Ctrl+C, or until a child ends on its own: then stop the others
-        and fail, so the service manager restarts the set."""
-        stopping = False
-
-        def stop(*_):
-            nonlocal stopping
-            stopping = True
-            for _name, child in children:
-                if child.poll() is None:
-                    child.terminate()
-
-        signal.signal(signal.SIGTERM, stop)
+    def _wait(self, children: list[Child]) -> None:
         try:
-            while True:
-                for name, child in children:
-                    code = child.poll()
-                    if code is not None:
-                        crashed = not stopping
-                        stop()
-                        for _n, c in children:
-                            c.wait()
-                        if crashed:
-                            raise CommandError(
-                                f"{name} 进程意外退出（退出码 {code}），已停止其余进程"
-                            )
-                        return
-                try:
-                    children[0][1].wait(timeout=1)
-                except subprocess.TimeoutExpired:
-                    pass
+            Supervisor(children, backoff_max=_env_int("HOTLINE_CHILD_BACKOFF_MAX", 60)).run()
+        except ChildFailed as exc:
+            raise CommandError(str(exc)) from None
+
+
+# The children that are restarted when they die; the others (gunicorn) end the command.
+SUPERVISED = frozenset({"worker", "rollup"})
+# A child that ran this long before dying starts again after the shortest back-off.
+STABLE_SECONDS = 60.0
+
+
+class ChildFailed(Exception):
+    """A child that is not supervised (gunicorn) ended on its own."""
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    supervised: bool
+    popen: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    backoff: float = 0.0  # the next back-off, seconds; 0 before the first failure
+    restart_at: float | None = None  # monotonic time of the next start, while dead
+
+    def start(self) -> Child:
+        self.popen = subprocess.Popen(self.argv)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        return self
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+
+class Supervisor:
+    """Watch the children until SIGTERM / Ctrl+C: restart a supervised child that died
+    (after its back-off, logged on ``hotline.run``), fail when gunicorn ends."""
+
+    def __init__(self, children: list[Child], *, backoff_max: float = 60.0) -> None:
+        self.children = children
+        self.backoff_max = max(1.0, float(backoff_max))
+        self.stopping = False
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_sigterm)
+        try:
+            while not self.stopping:
+                self.step(time.monotonic())
+                time.sleep(0.5)
         except KeyboardInterrupt:
-            stop()
-            for _n, c in children:
-                c.wait()
+            pass
+        finally:
+            self.stop()
+
+    def _on_sigterm(self, *_args) -> None:
+        self.stopping = True
+
+    def step(self, now: float) -> None:
+        """One look at every child (``now``: ``time.monotonic()``)."""
+        for child in self.children:
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.restarts += 1
+                    log.warning("restarting %s (restart %d)", child.name, child.restarts)
+                    try:
+                        child.start()
+                    except OSError:  # could not even start (no memory, no processes left)
+                        log.exception("could not start %s", child.name)
+                        child.backoff = min(max(child.backoff, 1.0) * 2, self.backoff_max)
+                        child.restart_at = now + child.backoff
+                continue
+            assert child.popen is not None
+            code = child.popen.poll()
+            if code is None:
+                continue
+            if not child.supervised:
+                raise ChildFailed(f"{child.name} 进程意外退出（退出码 {code}），已停止其余进程")
+            ran = now - child.started_at
+            child.backoff = (
+                1.0
+                if ran >= STABLE_SECONDS or not child.backoff
+                else min(child.backoff * 2, self.backoff_max)
+            )
+            child.restart_at = now + child.backoff
+            log.error(
+                "%s exited (code %s) after %.0f s; restarting in %.0f s",
+                child.name,
+                code,
+                ran,
+                child.backoff,
+            )
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.alive():
+                assert child.popen is not None
+                child.popen.terminate()
+        for child in self.children:
+            if child.popen is None:
+                continue
+            try:
+                child.popen.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                child.popen.kill()
+                child.popen.wait()
