@@ -80,7 +80,7 @@ def rank(candidates: list[Candidate], *, has_area: bool, limit: int = 3) -> list
     """The candidates in the order shown: jurisdiction, then local history, then the rest;
     every jurisdiction unit kept (up to ``MAX_JURISDICTION``), the list filled to ``limit``."""
 
-    def key(c: Candidate):
+    def key(c: Candidate) -> tuple[int, int, float, float, str]:
         t = c.tier(has_area)
         if t == TIER_JURISDICTION:
             return (t, -(c.cover_depth or 0), -(c.rule or 0.0), -(c.share or 0.0), c.name)
