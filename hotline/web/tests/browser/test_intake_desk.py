@@ -62,3 +62,84 @@ def test_a_typed_address_is_offered_for_replacement_never_overwritten(person, ag
     button.click()  # the explicit 替换
     expect(pg.locator("#id_address")).to_have_value(suggested)
     expect(button).to_have_text("采用")
+
+
+def test_a_call_being_typed_survives_a_lost_session(person, agent, org):
+    from hotline.web.models import IntakeDraft
+
+    desk = person(agent, "16-intake-autosave")
+    pg = desk.page
+    desk.open("/intake/")
+    pg.fill("#id_citizen_phone", "13912340000")
+    pg.fill("#id_citizen_name", "李秀英")
+    pg.fill("#id_title", GAS["title"])
+    pg.locator("#id_title").blur()  # leaving a field saves at once
+    expect(pg.get_by_test_id("autosave-status")).to_contain_text("已自动保存")
+    pg.fill("#id_content", GAS["content"])  # saved within a few seconds while typing
+    expect(pg.get_by_test_id("autosave-status")).to_contain_text("已自动保存")
+    pg.wait_for_function(
+        "() => document.querySelector('[data-testid=autosave-status]').textContent.includes('已自动保存')"
+    )
+    # the session is lost; the agent signs in again on another machine
+    desk.context.clear_cookies()
+    again = person(agent, "16-intake-restored")
+    again.open("/intake/")
+    expect(again.page.get_by_test_id("draft-restored")).to_be_visible()
+    expect(again.page.locator("#id_citizen_name")).to_have_value("李秀英")
+    expect(again.page.locator("#id_title")).to_have_value(GAS["title"])
+    again.shot("restored")
+    assert IntakeDraft.objects.filter(user=agent).count() == 1
+
+
+def test_the_tab_order_follows_the_call(person, agent, org):
+    desk = person(agent, "16-intake-tabs")
+    pg = desk.page
+    desk.open("/intake/")
+    expect(pg.locator("#id_citizen_phone")).to_be_focused()
+    visited = []
+    for _ in range(15):
+        pg.keyboard.press("Tab")
+        visited.append(pg.evaluate("document.activeElement.id"))
+        if visited[-1] == "id_address":
+            break
+    assert visited == ["id_citizen_name", "id_category", "id_title", "id_content", "id_address"]
+
+
+def test_a_queued_draft_opens_with_its_suggestions_in_view(person, agent, flow, org):
+    """A portal appeal waiting in 待受理 and an open order of the same place: opening the
+    draft shows suggestions and the duplicate hint at the top of the side panel, without a
+    key pressed and without scrolling at 1440×900."""
+    from hotline.orders import actions as act
+
+    flow.accepted(
+        title="康乐小区3号楼楼顶漏水", content="康乐小区3号楼楼顶防水层老化，下雨屋里漏水"
+    )
+    draft = act.do_create_draft(
+        {
+            "channel": "portal",
+            "title": "康乐小区3号楼楼顶漏水",
+            "content": "康乐小区3号楼楼顶防水层老化，下雨屋里漏水，墙面发霉",
+            "address": "康乐小区3号楼",
+            "area": "t-kangle",
+            "category": "housing_maintenance",
+            "citizen_name": "赵敏",
+            "citizen_phone": "13700001111",
+        }
+    )
+    desk = person(agent, "16-intake-queued")
+    pg = desk.page
+    desk.open("/intake/queue/")
+    pg.locator(f'tr[data-number="{draft.number}"] a').first.click()
+    panel = pg.get_by_test_id("side-panel")
+    expect(panel.get_by_test_id("suggestions")).to_be_visible()
+    expect(panel.get_by_test_id("duplicates")).to_contain_text("康乐小区3号楼楼顶漏水")
+    assert pg.evaluate("window.scrollY") == 0  # nothing was scrolled or typed
+    for testid in ("suggestions", "duplicates"):
+        box = panel.get_by_test_id(testid).bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + 20 < 900, (testid, box)
+    desk.shot("queued-draft")
+    # the panel stays in view while the agent works further down the form
+    pg.locator("#id_display_mode_0").scroll_into_view_if_needed()
+    assert pg.evaluate("window.scrollY") > 0
+    box = panel.get_by_test_id("suggestions").bounding_box()
+    assert box is not None and 0 <= box["y"] < 900
