@@ -113,10 +113,12 @@ def _handle(request, order: WorkOrder | None, button: str, values: dict, reject,
     else:
         order = act.do_update(order, user, values)
     _attach_all(order, user, uploads)
+    # the actions lock and return the order: keep theirs, so the message names the state
+    # the order is in now (it read "（已受理）" beside 待审核)
     if button == "submit":
-        act.do_submit(order, user)
+        order = act.do_submit(order, user)
     elif button == "direct":
-        act.do_direct_close(order, user, answer=direct.cleaned_data["answer"])
+        order = act.do_direct_close(order, user, answer=direct.cleaned_data["answer"])
         for hook in hooks.direct_close_hooks:
             hook(order, user, direct.cleaned_data)
     return order
@@ -214,7 +216,7 @@ def intake_new(request):
 def intake_edit(request, number: str):
     order = visible_order(request, number)
     if order.state not in ("draft", "accepted", "returned"):
-        messages.info(request, f"工单 {order.number} 已{order.state_label}，不在受理环节。")
+        messages.info(request, f"工单 {order.number} 当前状态：{order.state_label}，不在受理环节。")
         return redirect(reverse("web:order", args=[order.number]))
     # the form shows the citizen's name, phone and address as stored: an unmasked view
     privacy.seen_by(request.user, order, via="web:intake_edit")
