@@ -311,9 +311,11 @@ def _resolve(m: re.Match[str], now: datetime) -> tuple[datetime, datetime, str] 
         width = timedelta(hours=1) if (g("approx") or not (minute or g("min"))) else timedelta(0)
         return start, start + (width or timedelta(minutes=1)), "point"
     if part:
-        if day is None:
-            day = now.date()
         lo, hi = _PARTS[part]
+        if day is None:  # a bare part of day: today's, or yesterday's if it is still to come
+            day = now.date()
+            if _day_start(day, now) + timedelta(hours=lo) > now:
+                day -= timedelta(days=1)
         start = _day_start(day, now)
         return start + timedelta(hours=lo), start + timedelta(hours=hi), "point"
     if day is not None:
@@ -412,11 +414,36 @@ class Place:
     end: int
 
 
+# A suffix character that, with the character after it, names a thing rather than closing
+# the address: "人民路路灯" is 人民路 + 路灯, never "人民路路".
+_THING_AFTER = {
+    "路": "灯面边段牌基况沿旁网费线口人",
+    "街": "灯道面边坊",
+    "号": "码",
+    "楼": "道顶梯房下上",
+    "区": "域内外",
+    "村": "民",
+    "市": "民场",
+}
+
+
+def _trim_thing(s: str, following: str) -> str:
+    """Drop a last suffix character that starts a thing word with ``following`` when what
+    remains still ends like an address ("人民路路|灯" → "人民路")."""
+    last = s[-1:]
+    if following and following in _THING_AFTER.get(last, ""):
+        rest = s[:-1]
+        if re.search(rf"(?:{_ADDRESS_SUFFIX})$", rest) and len(rest) >= _MIN_PLACE_LEN:
+            return rest
+    return s
+
+
 def extract_places(text: str) -> list[Place]:
     """Address-like strings: chains of names ending in 区/街道/路/小区/栋/号 …"""
     out: list[Place] = []
     for m in _PLACE.finditer(text):
         s, start = m.group(0), m.start()
+        s = _trim_thing(s, text[m.end() : m.end() + 1])
         lead = _LEAD.match(s)
         if lead:
             s, start = s[lead.end() :], start + lead.end()

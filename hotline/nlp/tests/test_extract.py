@@ -189,3 +189,21 @@ def test_extract_collects_every_element(gazetteer):
     assert found.times[0].start == _at(3, 12, 15)
     assert found.places and found.areas
     assert found.as_dict()["phones"][0]["kind"] == "mobile"
+
+
+def test_a_bare_part_of_day_still_to_come_is_yesterdays():
+    """Issue 16: "晚上" on a call taken at 08:31 was 18:00 of the same day, still to come."""
+    morning = datetime(2024, 3, 13, 8, 31, tzinfo=SHANGHAI)
+    (t,) = extract_times("晚上楼下烧烤店吵得睡不着", morning)
+    assert t.start == datetime(2024, 3, 12, 18, 0, tzinfo=SHANGHAI)
+    (t,) = extract_times("下午楼下一直在施工", datetime(2024, 3, 13, 15, 0, tzinfo=SHANGHAI))
+    assert t.start == datetime(2024, 3, 13, 13, 0, tzinfo=SHANGHAI)  # already begun: today
+    (t,) = extract_times("今天晚上有人施工", morning)  # said so: kept as said
+    assert t.start.day == 13
+
+
+def test_a_thing_word_is_not_glued_to_the_address():
+    """Issue 16: "人民路路灯" gave the address "人民路路"."""
+    assert [p.text for p in extract_places("人民路路灯不亮")] == ["人民路"]
+    assert [p.text for p in extract_places("康乐小区3号楼楼道灯坏了")] == ["康乐小区3号楼"]
+    assert [p.text for p in extract_places("住在康乐小区内")] == ["康乐小区"]
