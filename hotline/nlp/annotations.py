@@ -79,8 +79,8 @@ def load(annotation: Path, data_dir: Path) -> Iterable[tuple[dict[str, Any], str
         rows = {r["id"]: r for r in csv.DictReader(f)}
     for a in wanted:
         row = rows[a["id"]]
-        at = datetime.strptime(row[head["now"]].strip(), "%Y/%m/%d %H:%M:%S")
-        yield a, row[head["text"]], at.replace(tzinfo=CALL_TZ)
+        at = datetime.strptime(row[head["now"]].strip() + " +0800", "%Y/%m/%d %H:%M:%S %z")
+        yield a, row[head["text"]], at.astimezone(CALL_TZ)
 
 
 def _address_ok(start: int, end: int, gold: list[list[int]]) -> bool:
