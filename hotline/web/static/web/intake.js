@@ -12,7 +12,7 @@
   var number = form.getAttribute("data-autosave-number") || "";
   var status = form.querySelector("[data-autosave-status]");
   var INTERVAL = 4000;
-  var dirty = false, busy = false, submitted = false, last = "";
+  var dirty = false, busy = false, again = false, submitted = false, last = "";
 
   function payload() {
     var data = new FormData(form);
@@ -30,12 +30,16 @@
     status.textContent = text;
     status.classList.toggle("wb-autosave-failed", !!failed);
   }
+  // data-autosave-state on the form: "saved" when the server holds what the form shows,
+  // "dirty" while it does not, "saving" during a request, "failed" when it could not.
+  function state(name) { form.setAttribute("data-autosave-state", name); }
   function save() {
-    if (submitted || busy) return;
+    if (submitted) return;
+    if (busy) { again = true; return; }  // saved once the request under way is answered
     var data = payload();
     var snap = snapshot(data);
-    if (snap === last) { dirty = false; return; }
-    busy = true;
+    if (snap === last) { dirty = false; state("saved"); return; }
+    busy = true; again = false; state("saving");
     fetch(url, {
       method: "POST",
       body: data,
@@ -45,18 +49,23 @@
     }).then(function (r) {
       busy = false;
       if (r.ok) {
-        last = snap; dirty = false;
-        return r.json().then(function (j) { show("已自动保存 " + j.saved_at); });
+        last = snap;
+        return r.json().then(function (j) {
+          show("已自动保存 " + j.saved_at);
+          if (snapshot(payload()) !== last) { dirty = true; state("dirty"); save(); }
+          else { dirty = false; state(again ? "dirty" : "saved"); if (again) save(); }
+        });
       }
       if (r.status === 409) { submitted = true; return; }
+      state("failed");
       show("自动保存失败（登录可能已失效）：请重新登录，已填写内容不会丢失", true);
     }).catch(function () {
-      busy = false;
+      busy = false; state("failed");
       show("自动保存失败（网络中断）：内容暂留在本页，恢复后自动保存", true);
     });
   }
   function changed(e) {
-    if (e.target && e.target.form === form && e.target.type !== "file") dirty = true;
+    if (e.target && e.target.form === form && e.target.type !== "file") { dirty = true; state("dirty"); }
   }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
@@ -65,4 +74,5 @@
   setInterval(function () { if (dirty) save(); }, INTERVAL);
   form.addEventListener("submit", function () { submitted = true; });
   last = snapshot(payload());
+  state("saved");
 })();

@@ -53,6 +53,7 @@ def test_a_typed_address_is_offered_for_replacement_never_overwritten(person, ag
     pg.fill("#id_title", GAS["title"])
     pg.fill("#id_content", GAS["content"])
     pg.locator("#id_content").blur()
+    pg.wait_for_load_state("networkidle")  # the panel answered for everything typed
     button = pg.locator('#assist-panel [data-apply-field="address"]')
     expect(button).to_have_text("替换")
     expect(button).to_have_attribute("title", "替换已填写的“康乐小区东门岗亭旁”")
@@ -74,12 +75,11 @@ def test_a_call_being_typed_survives_a_lost_session(person, agent, org):
     pg.fill("#id_citizen_name", "李秀英")
     pg.fill("#id_title", GAS["title"])
     pg.locator("#id_title").blur()  # leaving a field saves at once
+    form = pg.locator("#intake-form")
+    expect(form).to_have_attribute("data-autosave-state", "saved")
     expect(pg.get_by_test_id("autosave-status")).to_contain_text("已自动保存")
-    pg.fill("#id_content", GAS["content"])  # saved within a few seconds while typing
-    expect(pg.get_by_test_id("autosave-status")).to_contain_text("已自动保存")
-    pg.wait_for_function(
-        "() => document.querySelector('[data-testid=autosave-status]').textContent.includes('已自动保存')"
-    )
+    pg.fill("#id_content", GAS["content"])  # typing on: saved within a few seconds
+    expect(form).to_have_attribute("data-autosave-state", "saved", timeout=15_000)
     # the session is lost; the agent signs in again on another machine
     desk.context.clear_cookies()
     again = person(agent, "16-intake-restored")
@@ -87,6 +87,7 @@ def test_a_call_being_typed_survives_a_lost_session(person, agent, org):
     expect(again.page.get_by_test_id("draft-restored")).to_be_visible()
     expect(again.page.locator("#id_citizen_name")).to_have_value("李秀英")
     expect(again.page.locator("#id_title")).to_have_value(GAS["title"])
+    expect(again.page.locator("#id_content")).to_have_value(GAS["content"])
     again.shot("restored")
     assert IntakeDraft.objects.filter(user=agent).count() == 1
 
