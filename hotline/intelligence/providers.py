@@ -98,9 +98,12 @@ def suggestion_provider(user, values: dict[str, Any]) -> list[hooks.Suggestion]:
             out.append(
                 S("area", a["code"], f"所属区域：{a['full_name']}", _why(a), a["confidence"])
             )
-    for p in el["places"][:1]:
+    # one address and one time, offered only when trustworthy (hotline.nlp.extract:
+    # suggest_address / suggest_time, measured on hand-annotated appeals)
+    if el.get("address"):
+        p = el["address"]
         out.append(S("address", p, f"发生地址：{p}", "从诉求内容中提取（§6.1.6）"))
-    for t in el["times"][:1]:
+    for t in [el["event_time"]] if el.get("event_time") else []:
         start = (t.get("start") or "")[:16].replace("T", " ")
         out.append(
             S(

@@ -77,10 +77,16 @@ def suggest(request):
         # what the agent is typing: at most as much as an order may hold
         query = " ".join(request.GET.get(k, "") for k in ("title", "content")).strip()
         query = query[: limits.ORDER_TEXT_BY_FIELD["content"].everywhere]
+    results = _results(request, query, 5)
+    if from_appeal:
+        from hotline.nlp.text import meaningful_terms
+
+        # suggested unasked: only on a meaningful match, never on 找, 不, 路 or 老人 alone
+        results = [r for r in results if meaningful_terms(r.hit.matched_terms)]
     return render(
         request,
         "knowledge/_suggest.html",
-        {"results": _results(request, query, 5), "q": query, "from_appeal": from_appeal},
+        {"results": results, "q": query, "from_appeal": from_appeal},
     )
 
 

@@ -246,6 +246,8 @@ def _resolve(m: re.Match[str], now: datetime) -> tuple[datetime, datetime, str] 
     if g("ago"):
         n_text = g("ago_n")
         n = 3 if n_text == "几" else 0.5 if n_text == "半" else cn_int(n_text)
+        if g("ago_unit") == "年" and n >= 30:  # "95年以前": the year 1995, not 95 years
+            return None
         d = (now - timedelta(days=n * _UNIT_DAYS[g("ago_unit")])).date()
         return _day_start(d, now), _day_start(d, now) + timedelta(days=1), "point"
 
@@ -311,9 +313,11 @@ def _resolve(m: re.Match[str], now: datetime) -> tuple[datetime, datetime, str] 
         width = timedelta(hours=1) if (g("approx") or not (minute or g("min"))) else timedelta(0)
         return start, start + (width or timedelta(minutes=1)), "point"
     if part:
-        if day is None:
-            day = now.date()
         lo, hi = _PARTS[part]
+        if day is None:  # a bare part of day: today's, or yesterday's if it is still to come
+            day = now.date()
+            if _day_start(day, now) + timedelta(hours=lo) > now:
+                day -= timedelta(days=1)
         start = _day_start(day, now)
         return start + timedelta(hours=lo), start + timedelta(hours=hi), "point"
     if day is not None:
@@ -371,6 +375,8 @@ def extract_times(text: str, now: datetime) -> list[TimeMention]:
         s = m.group(0)
         if not s or _WEAK_CLOCK.match(s):
             continue
+        if s.startswith("前") and text[m.start() - 1 : m.start()] in ("提", "以", "之", "目"):
+            continue  # 提前半年: ahead of time, not the last half year
         resolved = _resolve(m, now)
         if resolved:
             out.append(TimeMention(s, resolved[0], resolved[1], resolved[2], m.start()))
@@ -412,11 +418,41 @@ class Place:
     end: int
 
 
+# A suffix character that, with the character after it, names a thing rather than closing
+# the address: "人民路路灯" is 人民路 + 路灯, never "人民路路".
+_THING_AFTER = {
+    "路": "灯面边段牌基况沿旁网费线口人桥",
+    "街": "灯道面边坊",
+    "号": "码线",
+    "省": "级委政",
+    "楼": "道顶梯房下上",
+    "区": "域内外",
+    "村": "民干委",
+    "市": "民场",
+}
+
+
+def _trim_thing(s: str, following: str) -> str:
+    """Drop a last suffix character that starts a thing word with ``following`` when what
+    remains still ends like an address ("人民路路|灯" → "人民路")."""
+    last = s[-1:]
+    if last == "号" and following in ("线", "码"):
+        return ""  # 5号线, 号码: a line or a number, not a house
+    if following and following in _THING_AFTER.get(last, ""):
+        rest = s[:-1]
+        ends = re.search(rf"(?:{_ADDRESS_SUFFIX})$", rest)
+        # 村民, 村干部: the village is named before them even without a suffix ("…喜发塘组")
+        if len(rest) >= 2 and (ends or last == "村"):
+            return rest
+    return s
+
+
 def extract_places(text: str) -> list[Place]:
     """Address-like strings: chains of names ending in 区/街道/路/小区/栋/号 …"""
     out: list[Place] = []
     for m in _PLACE.finditer(text):
         s, start = m.group(0), m.start()
+        s = _trim_thing(s, text[m.end() : m.end() + 1])
         lead = _LEAD.match(s)
         if lead:
             s, start = s[lead.end() :], start + lead.end()
@@ -597,6 +633,9 @@ class Elements:
     times: list[TimeMention]
     places: list[Place]
     areas: list[AreaMatch]
+    # the single values offered on the form (采用), only when trustworthy
+    address: Place | None = None
+    event_time: TimeMention | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -604,6 +643,8 @@ class Elements:
             "times": [t.as_dict() for t in self.times],
             "places": [p.text for p in self.places],
             "areas": [a.as_dict() for a in self.areas],
+            "address": self.address.text if self.address else "",
+            "event_time": self.event_time.as_dict() if self.event_time else None,
         }
 
 
@@ -614,4 +655,111 @@ def extract(text: str, now: datetime, gazetteer: Gazetteer | None = None) -> Ele
         times=extract_times(text, now),
         places=extract_places(text),
         areas=gazetteer.resolve(text) if gazetteer else [],
+        address=suggest_address(text),
+        event_time=suggest_time(text, now),
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The one value offered on the intake form (采用): only when it can be trusted
+
+
+# Words before a place in an appeal that are the writer's, not the address's: the lead
+# pattern above strips up to the last of them.
+_LEAD_MORE = (
+    "希望|尊重|举报|感谢|按照|依据|根据|离开|原为|代表|评为|得知|了解下|一下|咨询|想问|地处"
+    "|既然|陪|本人为|本人来|本人建议|本人|最近|居住|我住|住|担任|只希望|另外|同比|推动|黑心|而"
+    "|严重干扰|影响|取缔|关停|还我们|打出|发布|像|近日|外地来|均为|我县|我村|规定|部门|执行"
+    "|其他|今年|去年|报考|读|连|申报|夜晚|晚上|早上|白天|上午|下午|以前的|老|他们|上完|自己|本身|提高"
+)
+_LEAD2 = re.compile(rf"^.*(?:{_LEAD_MORE})")
+# A date before a place ("2019年C4市"), an organ after it ("L市委", "县民政局")
+_DATE_HEAD = re.compile(r"^\d{2,4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?(?:秋季|春季|夏季|冬季)?")
+_ORGAN_TAIL = re.compile(
+    r"^(.*?[省市县区州旗])(?:[省市县区]?[\u4e00-\u9fa5]{0,4}?(?:委|政府|局|厅|法院|银行|公司|市场监督))"
+)
+# Masked or real admin names: "K6县", "A市A3区"
+_ADMIN_TOKEN = re.compile(r"[A-Za-z]\d{0,2}\s?[省市区县州]")
+# Whole candidates that name no place in particular
+_GENERIC = re.compile(
+    r"^(?:(?:大|小|中|全国文明|文明|周边|地级|省会|其他|整个)?城市|地级市|县级市|市县|县委县|市委市|县全县|省|市|县|区"
+    r"|(?:公立|私立|民办)?(?:幼儿园|小学|中学|大学|学校)|候车室|城镇|乡村|农村|市区|城区|镇区)$"
+)
+# a generic tail after a named place: "A市城镇", "A市辖区", "A7县普惠性幼儿园"
+_GENERIC_TAIL = re.compile(
+    r"(?<=[省市县区镇])(?:小城镇|城镇|城市|辖区|市区|城区|片区|(?:二手房)?市场"
+    r"|(?:普惠性|民办|公立|私立)(?:学校|幼儿园|小学|中学|大学))$"
+)
+# "第599号", "证号", "暗号": a number only when digits come before 号
+_BAD_NUMBER = re.compile(r"[^\d一二三四五六七八九十零〇]号$|[字第年证文]\d+号$")
+_WHOLE_DATE = re.compile(r"^\d{2,4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?$")
+_GENERIC_ROAD = re.compile(r"(?:线路|道路|公路|马路|十字路|高速路|水泥路)$")
+
+
+def _clean_place(p: Place) -> Place | None:
+    s, start = p.text, p.start
+    if _WHOLE_DATE.match(s):
+        return None
+    for pattern in (_LEAD2, _DATE_HEAD):
+        m = pattern.match(s)
+        if m:
+            s, start = s[m.end() :], start + m.end()
+    # a masked admin name a few characters in: what stands before it is the sentence's
+    m = _ADMIN_TOKEN.search(s)
+    if m and 0 < m.start() <= 4 and not re.search(rf"(?:{_ADDRESS_SUFFIX})$", s[: m.start()]):
+        s, start = s[m.start() :], start + m.start()
+    m = _ORGAN_TAIL.match(s)
+    if m:
+        s = m.group(1)
+    m = _GENERIC_TAIL.search(s)
+    if m and m.start() >= 2:
+        s = s[: m.start()]
+    if (
+        len(s) < _MIN_PLACE_LEN
+        or _GENERIC.match(s)
+        or _BAD_NUMBER.search(s)
+        or _NOT_PLACE.match(s)
+        or s.endswith("线路")
+    ):
+        return None
+    if _GENERIC_ROAD.search(s) and not _ADMIN_TOKEN.search(s) and len(s) <= 6:
+        return None
+    return Place(s, start, start + len(s))
+
+
+def suggest_address(text: str) -> Place | None:
+    """The address offered for 发生地址, or None when no candidate is trustworthy: the
+    first candidate left after the writer's words, dates, organs, document numbers and
+    generic words (城市, 小学, 道路 …) are taken off."""
+    for p in extract_places(text):
+        clean = _clean_place(p)
+        if clean is not None:
+            return clean
+    return None
+
+
+# A time mention that is a habit, a schedule or a range, not when the event happened:
+# "每天早上", "经常晚上", "晚上不到12点", "7:30-18:00", "早晨7点以后".
+_HABIT_BEFORE = re.compile(r"(?:每|每天|每到|每晚|经常|常常|天天|一般|通常|都|从|是|为)$")
+_SCHEDULE_AFTER = re.compile(r"^(?:以后|以前|之前|之后|不到|很晚|左右|前|后|-|－|—|~|至|到)")
+_BARE_MONTH = re.compile(r"^[一二两三四五六七八九十]+月$")
+
+
+def suggest_time(text: str, now: datetime) -> TimeMention | None:
+    """The event time offered for 时间, or None when no mention names one.  Habits,
+    schedules and ranges are not offered, nor a bare part of day or clock time (their day
+    is a guess), nor "一月" (more often a duration than January)."""
+    for t in extract_times(text, now):
+        before = text[max(0, t.offset - 2) : t.offset]
+        after = text[t.offset + len(t.text) : t.offset + len(t.text) + 2]
+        if _HABIT_BEFORE.search(before) or _SCHEDULE_AFTER.match(after):
+            continue
+        if _BARE_MONTH.match(t.text) and not after.startswith(("份", "初", "底")):
+            continue
+        bare = re.fullmatch(
+            rf"(?:{_alt(_PARTS)})?(?:\d{{1,2}}:\d{{2}}|{_NUM}(?:点钟?|时).*)?", t.text
+        )
+        if bare:
+            continue
+        return t
+    return None

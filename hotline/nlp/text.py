@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -107,3 +108,32 @@ def head(title: str, text: str, size: int = 40) -> str:
     """
     title = (title or "").strip()
     return title if title else (text or "").strip()[:size]
+
+
+# Words every appeal uses and no knowledge entry is about: a suggestion matched on them
+# alone (找, 不, 路, 老人 …) is noise on the intake form (issue 16).
+APPEAL_STOPWORDS = frozenset(
+    "老人 老年人 孩子 小孩 家里 问题 反映 希望 请问 怎么 怎么办 什么 为什么 没有 可以 能不能 不能"
+    " 我们 你们 他们 现在 已经 一直 需要 情况 相关 部门 处理 解决 市民 居民 群众 领导 政府"
+    " 谢谢 你好 您好 工作 时间 今天 昨天 晚上 早上 上午 下午 这个 那个 一下 还是 但是 因为"
+    " 所以 如果 就是 不是 这里 那里 哪里 出现 发现 影响 严重 非常 很多 已经 一个 多次".split()
+)
+
+
+# Characters that carry the grammar of a question, not its subject ("找谁", "不知道").
+APPEAL_FUNCTION_CHARS = frozenset(
+    "找谁不没了的是在有我你他她它们这那哪么怎吗呢吧啊和与及就也都还又很太请问想要会能可以知道看见"
+)
+
+
+def meaningful_terms(terms: Iterable[str]) -> list[str]:
+    """The matched terms that say what an appeal is about: not a word every appeal uses,
+    and at least two characters left once the grammar of the question is taken out."""
+    out = []
+    for t in terms:
+        t = t.strip()
+        if t in APPEAL_STOPWORDS:
+            continue
+        if len([c for c in t if c not in APPEAL_FUNCTION_CHARS]) >= 2:
+            out.append(t)
+    return out

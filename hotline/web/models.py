@@ -35,3 +35,27 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.number}"
+
+
+class IntakeDraft(models.Model):
+    """What an agent had typed on the intake form, saved every few seconds and on leaving a
+    field (issue 16: intake never loses a call).  One row per agent and form — the new-call
+    form (``number`` empty) or a queued order's — kept on the server so it comes back after a
+    lost session, on another machine too; deleted when the form is saved.  Only its author
+    reads it (it holds the caller's name and phone)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intake_drafts"
+    )
+    number = models.CharField("工单编号", max_length=20, blank=True)
+    data = models.JSONField("已填写内容", default=dict)
+    saved_at = models.DateTimeField("保存时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "受理草稿"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "number"], name="web_intake_draft_one_per_form")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.number or '新工单'}"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("intake/queue/", intake.intake_queue, name="intake_queue"),
     path("intake/history/", intake.phone_history, name="phone_history"),
     path("intake/assist/", intake.assist, name="assist"),
+    path("intake/autosave/", intake.autosave, name="intake_autosave"),
     path("intake/<str:number>/", intake.intake_edit, name="intake_edit"),
     # role homes
     path("review/", queues.review, name="review"),

@@ -94,3 +94,57 @@ def test_an_order_can_be_routed(flow, org, lamp):
         component_type="street_lamp",
     )
     assert suggest_units(o)[0].unit_id == org.szyh.pk
+
+
+@pytest.fixture
+def other_districts(org):
+    """乌达区 and 海南区 with their own 住建局, which took most 房屋维修 orders city-wide."""
+    from hotline.org.models import Area, Unit
+
+    housing = Category.objects.get(code="housing_maintenance")
+    made = {}
+    for code, name in (("t-wuda", "乌达区"), ("t-hainan", "海南区")):
+        area = Area.objects.create(code=code, name=name, level="district", parent=org.city)
+        unit = Unit.objects.create(code=f"{code}-zjj", name=f"{name}住建局", kind="department")
+        unit.areas.set([area])
+        unit.categories.set([housing])
+        made[code] = unit
+    # city-wide history: 乌达区 5, 海南区 4, 海勃湾区 1 (counted without area and at the city)
+    for unit, n in ((made["t-wuda"], 5), (made["t-hainan"], 4), (org.zjj, 1)):
+        for area in (None, org.city):
+            RoutingStat.objects.create(category=housing, area=area, unit=unit, count=n)
+    return made
+
+
+def test_jurisdiction_comes_before_city_wide_history(org, other_districts):
+    """Issue 16: a 康乐社区 房屋维修 order was suggested 乌达区 and 海南区 first ("50% 的同类
+    工单…乌海市") and 海勃湾区住建局 was cut off the list."""
+    units = suggest_units({"category": "housing_maintenance", "area": "t-kangle"})
+    assert units[0].unit_id == org.zjj.pk
+    assert units[0].jurisdiction and units[0].tier == 0
+    assert units[0].reasons[0] == "属地：管辖海勃湾区（含康乐社区），职责含住房保障/房屋维修"
+    # city-wide history is a hint after the jurisdiction, never ahead of it
+    assert [u.unit_id for u in units[1:]] == [
+        other_districts["t-wuda"].pk,
+        other_districts["t-hainan"].pk,
+    ]
+    assert all(not u.jurisdiction for u in units[1:])
+
+
+def test_history_within_the_area_ranks_second(org, other_districts, flow):
+    housing = Category.objects.get(code="housing_maintenance")
+    for area in (org.district, org.street, org.community):
+        RoutingStat.objects.create(category=housing, area=area, unit=org.street_office, count=4)
+    units = suggest_units({"category": "housing_maintenance", "area": "t-kangle"})
+    assert [u.unit_id for u in units[:2]] == [org.zjj.pk, org.street_office.pk]
+    assert units[1].tier == 1 and "康乐社区" in units[1].reasons[-1]
+
+
+def test_the_dispatch_panel_shows_the_jurisdiction_unit_first(web, reviewer, flow, other_districts):
+    o = flow.pending_review()
+    page = web(reviewer).get(f"/orders/{o.number}/").content.decode()
+    panel = page[page.index('data-testid="unit-suggestions"') :]
+    first = panel.index("data-pick-lead=")
+    assert panel[first:].startswith(f'data-pick-lead="{flow.org.zjj.pk}"')
+    assert "属地：管辖海勃湾区（含康乐社区）" in panel
+    assert panel.index(flow.org.zjj.name) < panel.index("乌达区住建局")

@@ -71,3 +71,27 @@ def test_direct_close_without_an_entry_still_works(agent, appeal, web):
     r = web(agent).post("/intake/", consult(appeal, **{"direct-answer": "已告知办理渠道。"}))
     assert r.status_code == 302
     assert WorkOrder.objects.get().state == "closed" and not EntryUse.objects.exists()
+
+
+def test_no_suggestion_on_a_single_word_or_a_word_every_appeal_uses(make_entry, agent, web):
+    """Issue 16: entries were suggested on 找, 不, 路 or 老人 alone."""
+    lamp = make_entry(
+        title="路灯不亮报修渠道",
+        questions="路灯坏了找谁\n老人晚上出门看不见路",
+        keywords="路灯",
+        answer="路灯故障由区市政养护中心负责，接报后24小时内修复。",
+        category="street_light",
+    )
+    c = web(agent)
+    noise = c.get(
+        "/knowledge/suggest/",
+        {"title": "找不到人", "content": "老人在路上摔了，不知道找谁", "knowledge_q": ""},
+    ).content.decode()
+    assert f'data-knowledge-use="{lamp.pk}"' not in noise
+    meant = c.get(
+        "/knowledge/suggest/", {"title": "路灯坏了", "content": "门口路灯不亮", "knowledge_q": ""}
+    ).content.decode()
+    assert f'data-knowledge-use="{lamp.pk}"' in meant
+    # a search the agent types is answered as asked
+    asked = c.get("/knowledge/suggest/", {"knowledge_q": "老人 路"}).content.decode()
+    assert "knowledge-none" in asked or f'data-knowledge-use="{lamp.pk}"' in asked

@@ -189,3 +189,42 @@ def test_extract_collects_every_element(gazetteer):
     assert found.times[0].start == _at(3, 12, 15)
     assert found.places and found.areas
     assert found.as_dict()["phones"][0]["kind"] == "mobile"
+
+
+def test_a_bare_part_of_day_still_to_come_is_yesterdays():
+    """Issue 16: "晚上" on a call taken at 08:31 was 18:00 of the same day, still to come."""
+    morning = datetime(2024, 3, 13, 8, 31, tzinfo=SHANGHAI)
+    (t,) = extract_times("晚上楼下烧烤店吵得睡不着", morning)
+    assert t.start == datetime(2024, 3, 12, 18, 0, tzinfo=SHANGHAI)
+    (t,) = extract_times("下午楼下一直在施工", datetime(2024, 3, 13, 15, 0, tzinfo=SHANGHAI))
+    assert t.start == datetime(2024, 3, 13, 13, 0, tzinfo=SHANGHAI)  # already begun: today
+    (t,) = extract_times("今天晚上有人施工", morning)  # said so: kept as said
+    assert t.start.day == 13
+
+
+def test_a_thing_word_is_not_glued_to_the_address():
+    """Issue 16: "人民路路灯" gave the address "人民路路"."""
+    assert [p.text for p in extract_places("人民路路灯不亮")] == ["人民路"]
+    assert [p.text for p in extract_places("康乐小区3号楼楼道灯坏了")] == ["康乐小区3号楼"]
+    assert [p.text for p in extract_places("住在康乐小区内")] == ["康乐小区"]
+
+
+def test_the_offered_address_leaves_the_writers_words_out():
+    from hotline.nlp.extract import suggest_address
+
+    assert suggest_address("希望海勃湾区的公交车晚上多开几趟").text == "海勃湾区"
+    assert suggest_address("感谢乌海市政府的关心").text == "乌海市"  # not 感谢…, not …政府
+    assert suggest_address("国家规定小区里不能开歌厅") is None
+    assert suggest_address("地铁5号线施工很吵") is None
+    assert suggest_address("我住康乐小区3号楼，楼道灯坏了").text == "康乐小区3号楼"
+
+
+def test_the_offered_time_is_an_event_not_a_habit_or_schedule():
+    from hotline.nlp.extract import suggest_time
+
+    assert suggest_time("每天早上六点楼下就开始施工", NOW) is None
+    assert suggest_time("营业时间为7:30-18:00", NOW) is None
+    assert suggest_time("晚上楼下很吵", NOW) is None  # a bare part of day: the day is a guess
+    t = suggest_time("昨晚开始路灯不亮", NOW)
+    assert t is not None and t.text == "昨晚"
+    assert suggest_time("95年以前的老房子", NOW) is None

@@ -4,8 +4,10 @@ the suggestions panel."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hotline import clock
@@ -21,6 +23,7 @@ from hotline.rules import limits
 from hotline.web import forms as f
 from hotline.web import once
 from hotline.web import queries as wq
+from hotline.web.models import FormSubmission, IntakeDraft
 from hotline.web.views.common import (
     page_size,
     role_required,
@@ -44,6 +47,42 @@ def _initial(order: WorkOrder | None) -> dict:
     out["category"] = order.category.code if order.category_id else ""
     out["area"] = order.area.code if order.area_id else ""
     return out
+
+
+# ---------------------------------------------------------------------------
+# autosave (issue 16): the form as typed, per agent and form, on the server
+
+
+def _draft_values(data) -> dict[str, str]:
+    """The intake fields of a POST, each bounded as its field is (files are not kept)."""
+    out: dict[str, str] = {}
+    for name, fld in f.IntakeForm.base_fields.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        bound = getattr(fld, "max_length", None) or 64
+        out[name] = str(value)[:bound]
+    return out
+
+
+def _load_draft(user, order: WorkOrder | None) -> IntakeDraft | None:
+    """The agent's autosaved draft of this form, unless it is stale: its form was submitted
+    since (an autosave that raced the submit), or the order changed after it was saved."""
+    draft = IntakeDraft.objects.filter(user=user, number=order.number if order else "").first()
+    if draft is None:
+        return None
+    token = draft.data.get(once.FIELD, "")
+    stale = bool(token) and FormSubmission.objects.filter(token=token).exists()
+    if order is not None and order.updated_at and draft.saved_at < order.updated_at:
+        stale = True
+    if stale or not _draft_values(draft.data):
+        draft.delete()
+        return None
+    return draft
+
+
+def _drop_draft(user, number: str) -> None:
+    IntakeDraft.objects.filter(user=user, number=number).delete()
 
 
 def _attach_all(order: WorkOrder, user, uploads) -> None:
@@ -74,17 +113,25 @@ def _handle(request, order: WorkOrder | None, button: str, values: dict, reject,
     else:
         order = act.do_update(order, user, values)
     _attach_all(order, user, uploads)
+    # the actions lock and return the order: keep theirs, so the message names the state
+    # the order is in now (it read "（已受理）" beside 待审核)
     if button == "submit":
-        act.do_submit(order, user)
+        order = act.do_submit(order, user)
     elif button == "direct":
-        act.do_direct_close(order, user, answer=direct.cleaned_data["answer"])
+        order = act.do_direct_close(order, user, answer=direct.cleaned_data["answer"])
         for hook in hooks.direct_close_hooks:
             hook(order, user, direct.cleaned_data)
     return order
 
 
 def _intake(request, order: WorkOrder | None):
-    form = f.IntakeForm(request.POST or None, initial=_initial(order))
+    initial = _initial(order)
+    draft = None
+    if request.method != "POST":
+        draft = _load_draft(request.user, order)
+        if draft is not None:
+            initial.update(_draft_values(draft.data))
+    form = f.IntakeForm(request.POST or None, initial=initial)
     reject = f.RejectForm(request.POST or None, prefix="reject")
     direct = f.DirectForm(request.POST or None, prefix="direct")
     status, conflict = 200, ""
@@ -106,6 +153,7 @@ def _intake(request, order: WorkOrder | None):
             )
             if outcome.ok:
                 done = outcome.result
+                _drop_draft(request.user, order.number if order else "")
                 messages.success(
                     request, f"{INTAKE_BUTTONS[button]}：工单 {done.number}（{done.state_label}）"
                 )
@@ -138,6 +186,7 @@ def _intake(request, order: WorkOrder | None):
         "knowledge_search_url": hooks.KNOWLEDGE_SEARCH_URL,
         "providers": bool(hooks.suggestion_providers or hooks.duplicate_providers),
         "attachments": list(order.attachments.all()) if order else [],
+        "draft": draft,
     }
     return render(request, "web/intake/form.html", ctx, status=status)
 
@@ -167,7 +216,7 @@ def intake_new(request):
 def intake_edit(request, number: str):
     order = visible_order(request, number)
     if order.state not in ("draft", "accepted", "returned"):
-        messages.info(request, f"工单 {order.number} 已{order.state_label}，不在受理环节。")
+        messages.info(request, f"工单 {order.number} 当前状态：{order.state_label}，不在受理环节。")
         return redirect(reverse("web:order", args=[order.number]))
     # the form shows the citizen's name, phone and address as stored: an unmasked view
     privacy.seen_by(request.user, order, via="web:intake_edit")
@@ -219,7 +268,7 @@ def phone_history(request):
 def assist(request):
     """htmx: the suggestions and duplicate hints for what has been typed so far."""
     # suggestions read at most what the order may hold: a pasted megabyte is not analysed
-    values = {
+    values: dict = {
         k: request.POST.get(k, "")[:bound]
         for k, bound in (
             ("title", limits.ORDER_TEXT_BY_FIELD["title"].everywhere),
@@ -230,6 +279,12 @@ def assist(request):
             ("citizen_phone", limits.ORDER_TEXT_BY_FIELD["citizen_phone"].everywhere),
         )
     }
+    # a queued order's own form: it is no duplicate of itself
+    number = request.POST.get("number", "")[:20]
+    if number:
+        order = oq.visible_orders(request.user).filter(number=number).only("pk").first()
+        if order is not None:
+            values["order"] = order.pk
     return render(
         request,
         "web/intake/_assist.html",
@@ -239,3 +294,35 @@ def assist(request):
             "providers": bool(hooks.suggestion_providers or hooks.duplicate_providers),
         },
     )
+
+
+@role_required("agent")
+@require_POST
+def autosave(request):
+    """The intake form as typed, kept for its agent (every few seconds and on leaving a
+    field): ``number`` names a queued order's form, empty the new-call form.  ``discard``
+    drops it (放弃草稿).  Answers 204 — or the time saved, for the status line."""
+    number = request.POST.get("number", "")[:20]
+    if number:
+        order = visible_order(request, number)
+        if order.state not in ("draft", "accepted", "returned"):
+            return HttpResponse(status=409)
+    if request.POST.get("discard"):
+        _drop_draft(request.user, number)
+        if request.headers.get("HX-Request") or request.headers.get("X-Autosave"):
+            return HttpResponse(status=204)
+        messages.info(request, "已放弃自动保存的草稿。")
+        return redirect(
+            reverse("web:intake_edit", args=[number]) if number else reverse("web:intake")
+        )
+    values = _draft_values(request.POST)
+    token = request.POST.get(once.FIELD, "")[:64]
+    if token and FormSubmission.objects.filter(token=token).exists():
+        return HttpResponse(status=409)  # the form was submitted meanwhile: nothing to keep
+    now = clock.now()
+    IntakeDraft.objects.update_or_create(
+        user=request.user,
+        number=number,
+        defaults={"data": {**values, once.FIELD: token}, "saved_at": now},
+    )
+    return JsonResponse({"saved_at": timezone.localtime(now).strftime("%H:%M:%S")})

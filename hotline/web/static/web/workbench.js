@@ -114,12 +114,103 @@
   });
 
   // Suggestions panel: "采用" copies a proposed value into its field; a person decides.
+  // A field is found by its id (inputs, selects) or by its name (radio groups such as
+  // 紧急程度, whose inputs are id_urgency_0..2).  A value someone typed (or the citizen
+  // submitted) is never overwritten by 采用: the button then reads "替换" and says what it
+  // would replace, and only that explicit click replaces it.
+  function fieldControls(name) {
+    var el = document.getElementById("id_" + name);
+    if (el) return [el];
+    return Array.prototype.slice.call(document.querySelectorAll("input[name='" + name + "']"));
+  }
+  function fieldValue(controls) {
+    if (!controls.length) return "";
+    if (controls[0].type === "radio" || controls[0].type === "checkbox") {
+      var on = controls.filter(function (c) { return c.checked; })[0];
+      return on ? on.value : "";
+    }
+    return controls[0].value || "";
+  }
+  function setField(controls, value) {
+    if (!controls.length) return false;
+    var changed = controls[0];
+    if (controls[0].type === "radio") {
+      var match = controls.filter(function (c) { return c.value === value; })[0];
+      if (!match) return false;
+      match.checked = true; changed = match;
+    } else {
+      if (controls[0].tagName === "SELECT" && !controls[0].querySelector("option[value='" + CSS.escape(value) + "']")) return false;
+      controls[0].value = value;
+    }
+    controls.forEach(function (c) { c.setAttribute("data-adopted", value); });
+    changed.dispatchEvent(new Event("change", { bubbles: true }));
+    changed.focus();
+    return true;
+  }
+  // typed: a value that is there, differs from the suggestion and did not come from 采用.
+  // Free text counts as typed as soon as it is not empty; a choice (select, radio) only
+  // when a person changed it, since those start on a default.
+  function typedValue(controls, value) {
+    var current = fieldValue(controls);
+    if (!current || current === value) return "";
+    if (controls[0].getAttribute("data-adopted") === current) return "";
+    var free = controls[0].tagName === "TEXTAREA" || (controls[0].tagName === "INPUT" && controls[0].type !== "radio" && controls[0].type !== "checkbox");
+    if (free || controls.some(function (c) { return c.hasAttribute("data-touched"); })) return current;
+    return "";
+  }
+  function labelFor(controls, current) {
+    if (controls[0].tagName === "SELECT") {
+      var opt = controls[0].options[controls[0].selectedIndex];
+      return opt ? opt.text.trim() : current;
+    }
+    if (controls[0].type === "radio") {
+      var on = controls.filter(function (c) { return c.checked; })[0];
+      var lab = on && on.labels && on.labels[0];
+      return lab ? lab.textContent.trim() : current;
+    }
+    return current;
+  }
+  function refreshApplyButtons(root) {
+    (root || document).querySelectorAll("[data-apply-field]").forEach(function (b) {
+      var controls = fieldControls(b.getAttribute("data-apply-field"));
+      if (!controls.length) return;
+      var typed = typedValue(controls, b.getAttribute("data-apply-value"));
+      if (typed) {
+        b.textContent = "替换";
+        b.setAttribute("data-apply-mode", "replace");
+        b.title = "替换已填写的“" + labelFor(controls, typed) + "”";
+        b.setAttribute("aria-label", b.title);
+      } else {
+        b.textContent = "采用";
+        b.removeAttribute("data-apply-mode");
+        b.removeAttribute("title");
+        b.removeAttribute("aria-label");
+      }
+    });
+  }
   document.addEventListener("click", function (e) {
     var b = e.target.closest("[data-apply-field]");
     if (!b) return;
-    var el = document.getElementById("id_" + b.getAttribute("data-apply-field"));
-    if (el) { el.value = b.getAttribute("data-apply-value"); el.dispatchEvent(new Event("change", { bubbles: true })); el.focus(); }
+    var controls = fieldControls(b.getAttribute("data-apply-field"));
+    var value = b.getAttribute("data-apply-value");
+    if (typedValue(controls, value) && b.getAttribute("data-apply-mode") !== "replace") {
+      refreshApplyButtons(b.parentNode);  // the typed value stays; the button now offers 替换
+      return;
+    }
+    setField(controls, value);
+    refreshApplyButtons();
   });
+  // a person's own change of a choice marks it as typed
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (!e.isTrusted || !t.name || !t.form || t.form.id !== "intake-form") return;
+    fieldControls(t.name).forEach(function (c) { c.setAttribute("data-touched", "1"); c.removeAttribute("data-adopted"); });
+    refreshApplyButtons();
+  });
+  document.addEventListener("input", function (e) {
+    if (e.isTrusted && e.target.form && e.target.form.id === "intake-form") refreshApplyButtons();
+  });
+  document.addEventListener("htmx:afterSwap", function (e) { refreshApplyButtons(e.target); });
 
   // Not accepted (§5.3 d): the emergency line is asked only for emergency-line matters.
   function syncEmergencyLine() {
