@@ -1,11 +1,25 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from hotline.api.main import api
 
 handler400 = "hotline.common.http.bad_request"
 
+
+class Favicon(RedirectView):
+    """``/favicon.ico`` → the icon's static URL (hashed once collected, cached a year)."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("web/favicon.ico")
+
+
 urlpatterns = [
+    # browsers ask for /favicon.ico on their own: the icon under its hashed static name
+    path("favicon.ico", Favicon.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("analytics/", include("hotline.analytics.urls")),
