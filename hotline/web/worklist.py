@@ -20,7 +20,6 @@ from django.db.models import QuerySet
 from hotline.calendars.services import working_calendar
 from hotline.common import hooks
 from hotline.orders import privacy
-from hotline.orders import queries as oq
 from hotline.orders.models import WorkOrder
 from hotline.org.models import User
 from hotline.rules import deadlines as dl
@@ -240,7 +239,7 @@ def export_rows(
     phone in the form the viewer's row of the masking policy gives (masked, or empty where
     hidden), never more than the order page would show them."""
     cal = working_calendar()
-    qs = oq.next_due(qs.select_related("lead_unit"))[:EXPORT_MAX_ROWS]
+    qs = qs.select_related("lead_unit")[:EXPORT_MAX_ROWS]
     labels = {
         "state": dict(lifecycle.STATES.choices()),
         "channel": dict(taxonomy.CHANNELS.choices()),

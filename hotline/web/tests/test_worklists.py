@@ -336,3 +336,16 @@ def test_the_supervision_board_shows_reminders_and_supervision(web, supervisor, 
     assert "催办次数" in page and ">督办<" in page
     row = row_of(page, order.number)
     assert cell(row, "reminders") == "1"
+
+
+def test_export_follows_the_sort_and_stops_at_the_row_cap(web, reviewer, flow, monkeypatch):
+    from hotline.web import worklist
+
+    made = [flow.pending_review(title=f"导出{i}") for i in range(3)]
+    rows = _sheet(web(reviewer).get("/orders/export/", {"sort": "-number"}))
+    numbers = [r[0] for r in rows[1:]]
+    assert numbers == sorted((o.number for o in made), reverse=True)
+    assert all(r[rows[0].index("剩余/超期")].startswith("剩余 ") for r in rows[1:])
+    monkeypatch.setattr(worklist, "EXPORT_MAX_ROWS", 2)
+    rows = _sheet(web(reviewer).get("/orders/export/", {"sort": "due"}))
+    assert len(rows) == 1 + 2
