@@ -72,7 +72,7 @@ QUEUES: dict[str, Queue] = {
             "smart": "智能回访中",
             "replied": "待答复认定",
         },
-        wq.callback_queues,
+        lambda user, now: wq.callback_queues(user),
     ),
 }
 NEXT_WINDOW = 500  # the next order is looked for among the first 500 of the queue

@@ -349,3 +349,22 @@ def test_export_follows_the_sort_and_stops_at_the_row_cap(web, reviewer, flow, m
     monkeypatch.setattr(worklist, "EXPORT_MAX_ROWS", 2)
     rows = _sheet(web(reviewer).get("/orders/export/", {"sort": "due"}))
     assert len(rows) == 1 + 2
+
+
+@pytest.mark.parametrize(
+    "persona, key",
+    [("reviewer", "review"), ("clerk", "inbox"), ("callback_agent", "callbacks")],
+)
+def test_every_tab_of_every_queue_opens_its_orders_with_a_next_link(
+    request, web, flow, persona, key
+):
+    from hotline.web import worklist
+
+    user = request.getfixturevalue(persona)
+    order = flow.pending_callback()
+    w = web(user)
+    for tab in worklist.QUEUES[key].tabs:
+        r = w.get(f"/orders/{order.number}/", {"queue": f"{key}.{tab}"})
+        assert r.status_code in (200, 404), (key, tab)
+        if r.status_code == 200:
+            assert 'data-testid="queue-nav"' in r.content.decode(), (key, tab)
