@@ -4,8 +4,8 @@ routing suggestion confident enough for bulk dispatch, and the rows of the 工�
 Next order (docs/workbench.md): an order opened from a queue carries ``?queue=KEY.TAB``
 (and the queue's ``sort``).  After a successful action on it the agent lands on the next
 order of that queue — the one below it when the page was drawn, wrapping round to the top,
-skipping any that left the queue meanwhile — unless 办完自动打开下一单 was unticked; the
-detail page always offers a 下一单 link to skip an order without acting.
+skipping any that left the queue meanwhile — when 办完自动打开下一单 is ticked (remembered
+for the session); the detail page always offers a 下一单 link to the next order.
 """
 
 from __future__ import annotations

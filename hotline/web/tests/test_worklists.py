@@ -169,15 +169,21 @@ def test_after_an_action_the_next_order_of_the_queue_opens(web, reviewer, flow):
     assert r["Location"] == "/review/?tab=pending_review"
 
 
-def test_next_order_can_be_switched_off(web, reviewer, flow):
+def test_next_order_is_off_until_ticked_and_then_remembered(web, reviewer, flow):
     first = flow.pending_review(at=clock.now() - timedelta(hours=3))
-    flow.pending_review(at=clock.now() - timedelta(hours=2))
+    second = flow.pending_review(at=clock.now() - timedelta(hours=2))
+    third = flow.pending_review(at=clock.now() - timedelta(hours=1))
     w = web(reviewer)
+    box = r'name="advance" value="1" id="advance-[a-z_]+" data-advance( checked)?>'
+    page = w.get(f"/orders/{first.number}/", {"queue": "review.pending_review"}).content.decode()
+    assert re.search(box, page).group(1) is None  # off by default
     r = _dispatch(w, first, queue="review.pending_review", advance="0")
     assert r["Location"] == f"/orders/{first.number}/?queue=review.pending_review"
-    # remembered for the session: the box is drawn unticked next time
-    page = w.get(f"/orders/{first.number}/", {"queue": "review.pending_review"}).content.decode()
-    assert re.search(r'name="advance" value="1" id="advance-[a-z_]+" data-advance>', page)
+    r = _dispatch(w, second, queue="review.pending_review", advance=["0", "1"])
+    assert r["Location"] == f"/orders/{third.number}/?queue=review.pending_review"
+    # remembered for the session: the box is drawn ticked from now on
+    page = w.get(f"/orders/{third.number}/", {"queue": "review.pending_review"}).content.decode()
+    assert re.search(box, page).group(1) == " checked"
 
 
 def test_a_queue_of_another_role_is_not_followed(web, clerk, flow):

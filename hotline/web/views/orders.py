@@ -433,7 +433,7 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
 
 def queue_context(request, order: WorkOrder, now) -> dict | None:
     """The queue the order was opened from (``?queue=``), its 下一单 and whether the
-    agent has 办完自动打开下一单 on (remembered per session; on by default)."""
+    agent turned 办完自动打开下一单 on (remembered per session; off until ticked)."""
     src = request.POST if request.method == "POST" else request.GET
     ref = wl.queue_ref(request.user, src.get("queue"), src.get("sort"))
     if ref is None:
@@ -442,7 +442,7 @@ def queue_context(request, order: WorkOrder, now) -> dict | None:
     return {
         "ref": ref,
         "next": wl.number_of(wl.next_in(ids, order.pk, ids)),
-        "advance": request.session.get("advance_next", True),
+        "advance": request.session.get("advance_next", False),
     }
 
 
