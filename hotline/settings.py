@@ -451,7 +451,8 @@ def _file_storage() -> dict:
 
 STORAGES = {
     "default": _file_storage(),
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # hashed names + gzip/brotli, a year's cache for hashed files (hotline.common.staticfiles)
+    "staticfiles": {"BACKEND": "hotline.common.staticfiles.Storage"},
 }
 WHITENOISE_USE_FINDERS = True
 # A form or JSON body (files aside) larger than this is refused with 413 before it is read.

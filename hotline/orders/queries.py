@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hotline import clock
+from hotline.calendars.services import working_calendar
 from hotline.orders import guards, privacy
 from hotline.orders.actions import as_rule_deadline, policy
 from hotline.orders.errors import ActionError, from_rules
@@ -87,7 +88,11 @@ def deadline_view(d: Deadline, now: datetime) -> DeadlineView:
         state=state,
         state_label=label,
         colour=colour,
-        remaining=dl.remaining_text(d.due_at, now) if d.active else "",
+        remaining=(
+            dl.remaining_text(d.due_at, now, basis=d.basis, cal=working_calendar())
+            if d.active
+            else ""
+        ),
         provisional=d.provisional,
         explanation=as_rule_deadline(d).explanation(),
         clause=d.clause,

@@ -122,7 +122,7 @@ class Deadline:
     def explanation(self) -> str:
         """A sentence in Chinese: rule, clause, start instant, days skipped."""
         start = to_shanghai(self.start).strftime("%Y-%m-%d %H:%M")
-        due = to_shanghai(self.due).strftime("%Y-%m-%d %H:%M")
+        due = due_text(self.due, year=True)
         unit = {
             "working_days": "个工作日",
             "hours": "个自然小时",
@@ -441,21 +441,66 @@ def deadline_state(
     return "normal"
 
 
-def remaining_text(due: datetime, now: datetime) -> str:
-    """ "剩余 2天3小时" / "超期 5小时" — a short Chinese phrase for badges."""
-    delta = due - now
-    late = delta.total_seconds() < 0
-    seconds = abs(int(delta.total_seconds()))
+def remaining_seconds(
+    due: datetime, now: datetime, *, basis: str = "", cal: WorkingCalendar | None = None
+) -> float:
+    """Seconds from ``now`` to ``due`` (negative when overdue).
+
+    A working-day limit (``basis="working_days"``) counts working-day time only, as its
+    due instant was computed: a limit due on Monday 00:00 seen on Friday 21:00 has 3 hours
+    left, not 51, and an order overdue since Saturday 00:00 is not more overdue on Sunday.
+    Natural limits (hours, minutes, natural days) count clock time.  Falls back to clock
+    time when the calendar does not know a year in between."""
+    if basis == "working_days" and cal is not None:
+        try:
+            if due >= now:
+                return cal.working_seconds_between(now, due)
+            return -cal.working_seconds_between(due, now)
+        except CalendarYearUnknown:
+            pass
+    return (due - now).total_seconds()
+
+
+def span_text(seconds: float) -> str:
+    """A length of time in at most two units: "2天3小时", "2天", "5小时10分", "25分钟"."""
+    seconds = abs(int(seconds))
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes = rest // 60
     if days:
-        body = f"{days}天{hours}小时"
-    elif hours:
-        body = f"{hours}小时{minutes}分"
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{minutes}分" if minutes else f"{hours}小时"
+    return f"{minutes}分钟" if minutes else "不足1分钟"
+
+
+def remaining_text(
+    due: datetime, now: datetime, *, basis: str = "", cal: WorkingCalendar | None = None
+) -> str:
+    """ "剩余 2天3小时" / "超期 2天" — a short Chinese phrase for lists and badges; with a
+    calendar, working-day limits count working time (``remaining_seconds``)."""
+    left = remaining_seconds(due, now, basis=basis, cal=cal)
+    if now >= due:
+        return "超期 " + span_text(left)
+    if left < 60 <= (due - now).total_seconds():
+        # a working-day limit whose working time ran out before a weekend or holiday: it
+        # is late only when the next working day starts
+        return "剩余 0小时（非工作日不计时）"
+    return "剩余 " + span_text(left)
+
+
+def due_text(t: datetime, *, year: bool = False) -> str:
+    """A due instant as staff read it, in Shanghai time.  Midnight is the end of the day
+    before, never the start of the next: a limit due 12-08 00:00 reads "12-07 24:00" —
+    the unit has all of 12-07, and none of 12-08."""
+    local = to_shanghai(t)
+    if local.hour == local.minute == local.second == 0 and local.microsecond == 0:
+        day = local.date() - timedelta(days=1)
+        clock_part = "24:00"
     else:
-        body = f"{minutes}分钟"
-    return ("超期 " if late else "剩余 ") + body
+        day = local.date()
+        clock_part = local.strftime("%H:%M")
+    return f"{day:%Y-%m-%d} {clock_part}" if year else f"{day:%m-%d} {clock_part}"
 
 
 __all__ = [
@@ -470,14 +515,17 @@ __all__ = [
     "callback_deadline",
     "deadline_state",
     "dispatch_deadline",
+    "due_text",
     "extension_deadline",
     "feedback_deadline",
     "hang_up_deadline",
     "recompute",
+    "remaining_seconds",
     "remaining_text",
     "resumed_feedback_deadline",
     "reverify_deadline",
     "sign_deadline",
+    "span_text",
     "warning_at",
     "with_pauses",
 ]

@@ -14,8 +14,7 @@ from hotline.orders import privacy
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit, User
 from hotline.rules import screening
-from hotline.rules.calendar import to_shanghai
-from hotline.rules.deadlines import DEADLINE_KINDS, remaining_text
+from hotline.rules.deadlines import DEADLINE_KINDS, due_text, remaining_text
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def centre() -> str:
 
 
 def _when(t: datetime) -> str:
-    return to_shanghai(t).strftime("%m-%d %H:%M")
+    return due_text(t)
 
 
 def _order(order: WorkOrder) -> str:

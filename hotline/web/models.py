@@ -59,3 +59,25 @@ class IntakeDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.number or '新工单'}"
+
+
+class SavedFilter(models.Model):
+    """A user's named filter of 工单查询: the query string of the list (its filter fields
+    and sort, nothing else), listed above the table for one click."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField("名称", max_length=40)
+    query = models.CharField("筛选条件", max_length=1000, blank=True)
+    created_at = models.DateTimeField("保存时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "常用筛选"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_filter_user_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -26,16 +26,16 @@ from hotline.rules.calendar import SHANGHAI
 RANK = {"normal": 0, "warning": 1, "overdue": 2}
 
 
-def lights(ids: list[int], now: datetime) -> dict[int, tuple[str, datetime]]:
-    """The worst running-deadline light of each order and that deadline's due time, in one
-    query for the whole page."""
-    by_order: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for oid, due, warn in (
+def lights(ids: list[int], now: datetime) -> dict[int, tuple[str, datetime, str]]:
+    """The worst running-deadline light of each order, that deadline's due time and its
+    basis (working days or clock time), in one query for the whole page."""
+    by_order: dict[int, list[tuple[str, datetime, str]]] = defaultdict(list)
+    for oid, due, warn, basis in (
         Deadline.objects.active()
         .filter(order_id__in=ids)
-        .values_list("order_id", "due_at", "warn_at")
+        .values_list("order_id", "due_at", "warn_at", "basis")
     ):
-        by_order[oid].append((dl.deadline_state(due, now, warn_at=warn), due))
+        by_order[oid].append((dl.deadline_state(due, now, warn_at=warn), due, basis))
     return {
         oid: max(rows, key=lambda r: (RANK[r[0]], -r[1].timestamp()))
         for oid, rows in by_order.items()
@@ -52,6 +52,8 @@ class Row:
     light_label: str
     light_colour: str
     due_at: datetime | None
+    basis: str = ""  # of the running deadline shown: working days or clock time
+    request: dict | None = None  # 延期/挂单审批: the pending request (days, reason, unit)
 
 
 def paginate(
@@ -65,7 +67,7 @@ def paginate(
     found = lights([o.pk for o in p.object_list], now)
     rows = []
     for o in p.object_list:
-        state, due = found.get(o.pk, ("", None))
+        state, due, basis = found.get(o.pk, ("", None, ""))
         rows.append(
             Row(
                 o,
@@ -74,6 +76,7 @@ def paginate(
                 dl.DEADLINE_STATES.label(state) if state else "",
                 dl.DEADLINE_STATES.colour(state) if state else "",
                 due,
+                basis,
             )
         )
     p.object_list = rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline.web.views import auth, citizen, dashboard, intake, orders, portal, queues
+from hotline.web.views import auth, citizen, dashboard, intake, orders, portal, queues, worklists
 
 app_name = "web"
 
@@ -18,7 +18,9 @@ urlpatterns = [
     path("intake/<str:number>/", intake.intake_edit, name="intake_edit"),
     # role homes
     path("review/", queues.review, name="review"),
+    path("review/dispatch/", worklists.bulk_dispatch, name="bulk_dispatch"),
     path("inbox/", queues.inbox, name="inbox"),
+    path("inbox/sign/", worklists.bulk_sign, name="bulk_sign"),
     path("supervision/", queues.supervision, name="supervision"),
     path("callbacks/", queues.callbacks, name="callbacks"),
     path("callbacks/replies/", queues.sms_replies, name="sms_replies"),
@@ -26,6 +28,9 @@ urlpatterns = [
     path("units/search/", queues.unit_search, name="unit_search"),
     # orders
     path("orders/", orders.order_list, name="orders"),
+    path("orders/export/", worklists.export_orders, name="orders_export"),
+    path("orders/filters/", worklists.save_filter, name="save_filter"),
+    path("orders/filters/<int:pk>/delete/", worklists.delete_filter, name="delete_filter"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("orders/<str:number>/act/<str:action>/", orders.order_act, name="order_act"),
     path("orders/<str:number>/files/<int:pk>/", orders.attachment, name="attachment"),

@@ -95,9 +95,3 @@ def test_no_template_carries_inline_script_or_style():
                 line = text.count("\n", 0, m.start()) + 1
                 found.append(f"{path.relative_to(PACKAGE)}:{line}: {what}")
     assert not found, "\n".join(found)
-
-
-def test_favicon_is_served(db):
-    r = Client().get("/favicon.ico")
-    assert r.status_code == 301 and r["Location"].endswith(".ico")
-    assert (PACKAGE / "web" / "static" / "favicon.ico").stat().st_size > 0

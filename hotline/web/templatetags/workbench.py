@@ -116,6 +116,70 @@ def light(state: str, title: str = ""):
     )
 
 
+@register.filter
+def due(value) -> str:
+    """``{{ row.due_at|due }}`` → "12-07 24:00": a due time, midnight read as the end of
+    the day before (``deadlines.due_text``)."""
+    return dl.due_text(value) if value else ""
+
+
+@register.filter
+def due_year(value) -> str:
+    """``{{ d.due_at|due_year }}`` → "2026-12-07 24:00"."""
+    return dl.due_text(value, year=True) if value else ""
+
+
+@register.filter
+def time_left(row, now) -> str:
+    """``{{ row|time_left:now }}`` → "剩余 1天3小时" / "超期 2天": the running deadline of a
+    list row, working-day limits counted in working time on the centre's calendar."""
+    if not getattr(row, "due_at", None) or now is None:
+        return ""
+    from hotline.calendars.services import working_calendar
+
+    return dl.remaining_text(row.due_at, now, basis=row.basis, cal=working_calendar())
+
+
+@register.simple_tag(takes_context=True)
+def sort_th(context, key: str, label: str = ""):
+    """A sortable column header: a link that sorts by ``key`` (``web.sorting.SORTS``),
+    again for the reverse order; plain text on a list without ``sort_base``."""
+    from hotline.web.sorting import SORTS
+
+    label = label or SORTS[key][0]
+    base = context.get("sort_base")
+    if base is None:
+        return format_html('<th scope="col">{}</th>', label)
+    current = context.get("sort") or ""
+    if current == key:
+        target, aria, arrow = f"-{key}", "ascending", " ▲"
+    elif current == f"-{key}":
+        target, aria, arrow = key, "descending", " ▼"
+    else:
+        target, aria, arrow = key, "", ""
+    form = context.get("sort_form")
+    if form:
+        # 工单查询: a submit button of the filter form, so the filters travel in the form
+        # and never in a link's address (a phone number typed as a filter stays in the form)
+        control = format_html(
+            '<button type="submit" class="btn btn-link p-0 wb-sort" form="{}" name="sort" '
+            'value="{}" data-sort="{}">{}{}</button>',
+            form,
+            target,
+            key,
+            label,
+            arrow,
+        )
+    else:
+        href = "?" + (f"{base}&" if base else "") + f"sort={target}"
+        control = format_html(
+            '<a class="wb-sort" href="{}" data-sort="{}">{}{}</a>', href, key, label, arrow
+        )
+    if aria:
+        return format_html('<th scope="col" aria-sort="{}">{}</th>', aria, control)
+    return format_html('<th scope="col">{}</th>', control)
+
+
 @register.inclusion_tag("web/_field.html")
 def field(bound, cols: str = "", hint: str = "", required: bool = False):
     """A labelled input with its error and hint, linked for assistive technology."""

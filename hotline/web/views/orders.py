@@ -25,8 +25,10 @@ from hotline.org.models import Unit
 from hotline.rules import screening, taxonomy
 from hotline.supervision import actions as sup
 from hotline.web import forms as f
-from hotline.web import once
+from hotline.web import once, sorting
 from hotline.web import queries as wq
+from hotline.web import worklist as wl
+from hotline.web.views import worklists
 from hotline.web.views.common import page_size, run_action, staff_required, visible_order
 
 # ---------------------------------------------------------------------------
@@ -40,9 +42,10 @@ def order_list(request):
     if request.user.effective_role == "unit":
         units = wq.unit_scope(request.user)
     form = f.FilterForm(request.GET or None, units=units)
+    sort = sorting.sort_param(request)
     qs = oq.filter_orders(oq.visible_orders(request.user), form.params(), now, user=request.user)
     page = wq.paginate(
-        qs.order_by("-created_at", "-id"),
+        sorting.apply(qs.order_by("-created_at", "-id"), sort),
         page_param(request),
         page_size(request, settings.HOTLINE_WEB["page_size"]),
         now,
@@ -50,7 +53,19 @@ def order_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    ctx = {"form": form, "page": page, "query": query.urlencode(), "now": now}
+    base = query.copy()
+    base.pop("sort", None)
+    ctx = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "sort_base": base.urlencode(),
+        "sort_form": "order-filter",
+        "sort": sort,
+        "now": now,
+        "saved_filters": worklists.saved_filters(request.user),
+        "filter_query": worklists.clean_query(query.urlencode()),
+    }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-results":
         return render(request, "web/orders/_results.html", ctx)
     return render(request, "web/orders/list.html", ctx)
@@ -409,10 +424,26 @@ def detail_context(request, order: WorkOrder, *, bound: dict | None = None) -> d
                 "order": order.pk,
             },
         )
+    ctx["queue"] = queue_context(request, order, now)
     if "dispatch" in names:
         ctx["recommended_units"] = wq.recommended_units(order)
         ctx["unit_suggestions"] = hooks.unit_suggestions_for(user, order)
     return ctx
+
+
+def queue_context(request, order: WorkOrder, now) -> dict | None:
+    """The queue the order was opened from (``?queue=``), its 下一单 and whether the
+    agent turned 办完自动打开下一单 on (remembered per session; off until ticked)."""
+    src = request.POST if request.method == "POST" else request.GET
+    ref = wl.queue_ref(request.user, src.get("queue"), src.get("sort"))
+    if ref is None:
+        return None
+    ids = wl.queue_ids(request.user, ref, now)
+    return {
+        "ref": ref,
+        "next": wl.number_of(wl.next_in(ids, order.pk, ids)),
+        "advance": request.session.get("advance_next", False),
+    }
 
 
 @staff_required
@@ -435,11 +466,29 @@ def order_act(request, number: str, action: str):
     form = ui.form(request.POST, request.FILES, prefix=action)
     status = 422
     conflict = ""
+    ref = wl.queue_ref(request.user, request.POST.get("queue"), request.POST.get("sort"))
+    advance = ref is not None and request.POST.getlist("advance")[-1:] == ["1"]
+    if ref is not None:
+        request.session["advance_next"] = advance
+    before = wl.queue_ids(request.user, ref, clock.now()) if ref and advance else []
     if form.is_valid():
         outcome = run_action(ui.run, order, request.user, form.cleaned_data, request)
         if outcome.ok:
-            messages.success(request, f"已{ui.label}：{order.number}")
-            return redirect(reverse("web:order", args=[order.number]))
+            done = f"已{ui.label}：{order.number}"
+            here = reverse("web:order", args=[order.number])
+            if ref is None:
+                messages.success(request, done)
+                return redirect(here)
+            if not advance:
+                messages.success(request, done)
+                return redirect(f"{here}?{ref.query()}")
+            after = wl.queue_ids(request.user, ref, clock.now())
+            nxt = wl.number_of(wl.next_in(before, order.pk, after))
+            if nxt is None:
+                messages.success(request, f"{done}。“{ref.label}”已没有其他工单")
+                return redirect(ref.list_url())
+            messages.success(request, f"{done}。已打开“{ref.label}”的下一单")
+            return redirect(f"{reverse('web:order', args=[nxt])}?{ref.query()}")
         if outcome.validation:
             form.show_errors(
                 outcome.validation, {"file": "file" if "file" in form.fields else "document"}

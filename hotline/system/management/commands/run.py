@@ -1,7 +1,9 @@
 """``hotline run --role web|worker|all``: start this machine's share of hotline.
 
 * ``web`` — gunicorn only (the app servers behind the proxy).  Never migrates: it refuses
-  to start while migrations are pending (run ``hotline migrate`` first).
+  to start while migrations are pending (run ``hotline migrate`` first).  Collects the
+  static files first when they were never collected or changed since
+  (``hotline.common.staticfiles``: hashed names, compressed, cached a year).
 * ``worker`` — the task worker (deadline sweep, supervision ladder, outbox) and the roll-up
   loop.  Any number of machines may run it; the roll-up seals on one of them at a time
   (``hotline.analytics.rollup.tick``).  Also refuses to start with pending migrations.
@@ -35,6 +37,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from hotline.common import staticfiles
 from hotline.demo import detect
 from hotline.orders.models import WorkOrder
 from hotline.system import deploy
@@ -148,6 +151,9 @@ class Command(BaseCommand):
             return
         if role != "worker":
             _prometheus_dir()
+        if role in ("web", "all"):
+            # hashed, compressed static files and their manifest (hotline.common.staticfiles)
+            staticfiles.collect_if_stale(say=self.stdout.write)
         children = [
             self._start(name, argv)
             for name, argv in processes(role, host=host, port=port, workers=workers)
