@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('web', '0001_i13_form_submission'),
+        ('web', '0002_i16a_intake_draft'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
