@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils.functional import cached_property
 
 from hotline.callbacks import queries as cq
 from hotline.catalog.models import Category
@@ -54,13 +55,30 @@ class Row:
     due_at: datetime | None
 
 
+class BoundedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP + 1`` rows (``oq.bounded_count``): a list over years of
+    history says "10,000+" and offers the pages of its first 10,000 rows (the filters and
+    the search box narrow it), so no page costs a scan of the table."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        n, self.capped = oq.bounded_count(self.object_list)
+        return n
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.count:,}+" if self.capped else str(self.count)
+
+
 def paginate(
     qs: QuerySet[WorkOrder], page: str | int | None, size: int, now: datetime, user: User
 ) -> Page:
     """A page of orders, each wrapped in a ``Row`` with its deadline light and its title as
-    ``user`` may read it."""
+    ``user`` may read it.  The count is bounded (``BoundedPaginator``)."""
     qs = qs.select_related("lead_unit", "category", "area")
-    paginator = Paginator(qs, size)
+    paginator = BoundedPaginator(qs, size)
     p = paginator.get_page(page)
     found = lights([o.pk for o in p.object_list], now)
     rows = []

@@ -146,3 +146,17 @@ def test_the_search_box_finds_a_number_or_phone_and_masks_as_the_list(
     page = c.get("/orders/", {"q": "路灯"}).content.decode()
     assert secret.number in page and public.number in page
     assert "13812345678" not in page
+
+
+def test_a_long_list_shows_a_bounded_count(agent, reviewer, appeal, monkeypatch):
+    from hotline.orders import queries as oq
+
+    for i in range(4):
+        _order(agent, appeal, title=f"路灯不亮{i}")
+    monkeypatch.setattr(oq, "COUNT_CAP", 2)
+    assert oq.bounded_count(WorkOrder.objects.all()) == (2, True)
+    assert oq.bounded_count(WorkOrder.objects.all(), 10) == (4, False)
+    c = Client()
+    c.force_login(reviewer)
+    page = c.get("/orders/", {"page_size": 1}).content.decode()
+    assert "共 2+ 条" in page

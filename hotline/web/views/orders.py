@@ -40,9 +40,10 @@ def order_list(request):
     if request.user.effective_role == "unit":
         units = wq.unit_scope(request.user)
     form = f.FilterForm(request.GET or None, units=units)
-    qs = oq.filter_orders(oq.visible_orders(request.user), form.params(), now, user=request.user)
+    params = form.params()
+    qs = oq.filter_orders(oq.visible_orders(request.user), params, now, user=request.user)
     page = wq.paginate(
-        qs.order_by("-created_at", "-id"),
+        oq.list_order(qs, q=params.get("q"), sort=request.GET.get("sort")),
         page_param(request),
         page_size(request, settings.HOTLINE_WEB["page_size"]),
         now,
