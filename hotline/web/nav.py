@@ -52,16 +52,9 @@ NAV: list[NavItem] = [
         "b",
     ),
     NavItem("callbacks", "回访", "web:callbacks", frozenset({"callback", "admin"}), "c"),
-    NavItem(
-        "dashboard",
-        "统计概览",
-        "web:dashboard",
-        frozenset({"leader", "admin", "reviewer", "supervisor"}),
-        "d",
-    ),
     NavItem("orders", "工单查询", "web:orders", ALL_STAFF, "o"),
     # 考核与分析 (hotline.analytics)
-    NavItem("analytics", "数据看板", "analytics:dashboard", CENTRE),
+    NavItem("analytics", "数据看板", "analytics:dashboard", CENTRE, "d"),
     NavItem("assessment", "单位考核", "analytics:assessment", CENTRE | {"unit"}),
     NavItem("hotspots", "集中诉求", "analytics:hotspots", CENTRE),
     NavItem("report", "月度报告", "analytics:report", CENTRE),
@@ -87,8 +80,8 @@ ROLE_HOME: dict[str, str] = {
     "unit": "web:inbox",
     "supervisor": "web:supervision",
     "callback": "web:callbacks",
-    "leader": "web:dashboard",
-    "admin": "web:dashboard",
+    "leader": "analytics:dashboard",
+    "admin": "analytics:dashboard",
 }
 
 
