@@ -50,7 +50,7 @@ def _pct(values: list[float], q: float) -> float:
     return round(s[min(len(s) - 1, int(q * len(s)))], 2)
 
 
-def one(size: int, url: str, keep: bool, runs: int, trgm: bool) -> dict:
+def one(size: int, url: str, keep: bool, runs: int, trgm: bool, build_: bool = True) -> dict:
     """Build (unless kept) and measure one size, in this process."""
     from benchmarks._db import recreate_pg
 
@@ -75,7 +75,7 @@ def one(size: int, url: str, keep: bool, runs: int, trgm: bool) -> dict:
 
     call_command("migrate", verbosity=0)
     have = WorkOrder.objects.count()
-    if have < size * 0.9:
+    if build_ and have < size * 0.9:
         if not User.objects.filter(role="reviewer").exists():
             build.build_organisation()
         t = time.perf_counter()
@@ -202,17 +202,20 @@ def main() -> None:
     p.add_argument("--keep", action="store_true", help="reuse the databases (build if short)")
     p.add_argument("--runs", type=int, default=30)
     p.add_argument("--trgm", action="store_true", help="also compare pg_trgm on the first size")
+    p.add_argument("--no-build", action="store_true", help="measure the kept databases as they are")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.one:
         url = args.pg_prefix + _label(args.one)
-        print(json.dumps(one(args.one, url, args.keep, args.runs, args.trgm)))
+        found = one(args.one, url, args.keep, args.runs, args.trgm, not args.no_build)
+        print(json.dumps(found))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {}
     for i, size in enumerate(sizes):
         cmd = [sys.executable, __file__, "--one", str(size), "--pg-prefix", args.pg_prefix]
         cmd += ["--runs", str(args.runs)] + (["--keep"] if args.keep else [])
+        cmd += ["--no-build"] if args.no_build else []
         cmd += ["--trgm"] if args.trgm and i == 0 else []
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode:
@@ -220,7 +223,13 @@ def main() -> None:
             raise SystemExit(done.returncode)
         results[_label(size)] = json.loads(done.stdout.strip().splitlines()[-1])
     small, big = _label(sizes[0]), _label(sizes[-1])
-    summary: dict = {"benchmark": "search_scale", "database": "postgresql", "sizes": results}
+    summary_sizes = {k: v["orders"] for k, v in results.items()}
+    summary: dict = {
+        "benchmark": "search_scale",
+        "database": "postgresql",
+        "orders": summary_sizes,
+        "sizes": results,
+    }
     ratios, goals = {}, {}
     for kind, t in results[big]["timings_ms"].items():
         base = results[small]["timings_ms"][kind]["p50"]

@@ -328,7 +328,7 @@ def list_orders(request, params: Query[s.ListParams]):
     qs = queries.filter_orders(
         queries.visible_orders(request.auth), filters, now, user=request.auth
     )
-    count, capped = queries.bounded_count(qs)
+    count, capped = queries.bounded_count(qs, queries.count_cap(filters))
     relevance = params.sort == "relevance" and bool(params.q)
     if params.after and not relevance:
         try:

@@ -365,7 +365,9 @@ class OrderOut(OrderSummary):
 
 
 class OrderPage(Schema):
-    count: int = Field(description="匹配的工单数，最多数到 10000（count_capped 为真时表示超过）")
+    count: int = Field(
+        description="匹配的工单数，最多数到 10000（有关键词时 1000；count_capped 为真时表示超过）"
+    )
     count_capped: bool = False
     page: int
     page_size: int

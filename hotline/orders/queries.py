@@ -186,6 +186,9 @@ def filter_orders(
 # big lists: bounded counts, the list order, keyset cursors (docs/search.md)
 
 COUNT_CAP = 10_000
+# a keyword's matches are counted to 1,000: counting further reads the word's whole posting
+# list and the rows behind it, which grows with the history for a common word
+SEARCH_COUNT_CAP = 1_000
 # "by relevance" ranks the newest matches only, so a common word costs the same at any size
 RELEVANCE_WINDOW = 2_000
 
@@ -197,6 +200,12 @@ def bounded_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     cap = COUNT_CAP if cap is None else cap
     n = qs.order_by().values("pk")[: cap + 1].count()
     return min(n, cap), n > cap
+
+
+def count_cap(params: dict[str, Any]) -> int:
+    """The bound of a list's count: lower when the search box holds words."""
+    q = params.get("q")
+    return SEARCH_COUNT_CAP if q and fulltext.classify(str(q))[0] == "text" else COUNT_CAP
 
 
 def list_order(

@@ -59,10 +59,11 @@ class BoundedPaginator(Paginator):
     the search box narrow it), so no page costs a scan of the table."""
 
     capped = False
+    cap: int | None = None
 
     @cached_property
     def count(self) -> int:
-        n, self.capped = oq.bounded_count(self.object_list)
+        n, self.capped = oq.bounded_count(self.object_list, self.cap)
         return n
 
     @property
@@ -71,12 +72,19 @@ class BoundedPaginator(Paginator):
 
 
 def paginate(
-    qs: QuerySet[WorkOrder], page: str | int | None, size: int, now: datetime, user: User
+    qs: QuerySet[WorkOrder],
+    page: str | int | None,
+    size: int,
+    now: datetime,
+    user: User,
+    *,
+    count_cap: int | None = None,
 ) -> Page:
     """A page of orders, each wrapped in a ``Row`` with its deadline light and its title as
-    ``user`` may read it.  The count is bounded (``BoundedPaginator``)."""
+    ``user`` may read it.  The count is bounded (``BoundedPaginator``, at ``count_cap``)."""
     qs = qs.select_related("lead_unit", "category", "area")
     paginator = BoundedPaginator(qs, size)
+    paginator.cap = count_cap
     p = paginator.get_page(page)
     found = lights([o.pk for o in p.object_list], now)
     rows = []

@@ -48,6 +48,7 @@ def order_list(request):
         page_size(request, settings.HOTLINE_WEB["page_size"]),
         now,
         request.user,
+        count_cap=oq.count_cap(params),
     )
     query = request.GET.copy()
     query.pop("page", None)
