@@ -45,7 +45,7 @@ from hotline.common import downloads
 from hotline.common.unavailable import UNAVAILABLE, unavailable_response
 from hotline.demo.detect import demo_data_present
 from hotline.orders import actions, queries
-from hotline.orders.errors import ActionError, Forbidden, NotFound
+from hotline.orders.errors import ActionError, Forbidden, NotFound, ValidationFailed
 from hotline.orders.models import Attachment, Deadline, WorkOrder
 from hotline.org.models import ApiToken, Area, Unit, User, hash_token
 from hotline.rules import deadlines as dl
@@ -344,18 +344,34 @@ R = {200: s.OrderOut, **s.ERRORS}
 @orders.get("", response={200: s.OrderPage, **s.ERRORS}, summary="工单列表（可筛选）")
 def list_orders(request, params: Query[s.ListParams]):
     now = clock.now()
+    filters = params.dict(exclude_none=True, exclude={"sort", "after", "page", "page_size"})
     qs = queries.filter_orders(
-        queries.visible_orders(request.auth), params.dict(exclude_none=True), now, user=request.auth
+        queries.visible_orders(request.auth), filters, now, user=request.auth
     )
-    qs = qs.select_related("lead_unit", "category").order_by("-created_at", "-id")
-    count = qs.count()
-    start = (params.page - 1) * params.page_size
+    count, capped = queries.bounded_count(qs, queries.count_cap(filters))
+    relevance = params.sort == "relevance" and bool(params.q)
+    if params.after and not relevance:
+        try:
+            qs = queries.after_cursor(qs, params.after)
+        except ValueError:
+            raise ValidationFailed({"after": "游标无效：请使用上一页返回的 next"}) from None
+        start = 0
+    else:
+        start = (params.page - 1) * params.page_size
+        if start >= queries.COUNT_CAP:
+            raise ValidationFailed({"page": "页码过大：请用 after 游标翻页或缩小筛选范围"})
+    qs = queries.list_order(qs, q=params.q, sort=params.sort).select_related(
+        "lead_unit", "category"
+    )
     page = list(qs[start : start + params.page_size])
     lights = _lights([o.pk for o in page], now)
+    more = len(page) == params.page_size and not relevance
     return {
         "count": count,
+        "count_capped": capped,
         "page": params.page,
         "page_size": params.page_size,
+        "next": queries.cursor_of(page[-1]) if more else None,
         "results": [
             ser.summary(o, lights.get(o.pk, ""), ser.list_view(request.auth, o)) for o in page
         ],

@@ -365,9 +365,13 @@ class OrderOut(OrderSummary):
 
 
 class OrderPage(Schema):
-    count: int
+    count: int = Field(
+        description="匹配的工单数，最多数到 10000（有关键词时 1000；count_capped 为真时表示超过）"
+    )
+    count_capped: bool = False
     page: int
     page_size: int
+    next: str | None = Field(None, description="下一页的游标（作为 after 参数传回）")
     results: list[OrderSummary]
 
 
@@ -386,6 +390,12 @@ class ListParams(Schema):
     phone: str | None = Field(None, max_length=30, description="来电号码：该服务对象的历史工单")
     q: str | None = Field(
         None, max_length=limits.SEARCH_QUERY, description="编号、标题、内容或地址"
+    )
+    sort: Literal["date", "relevance"] = Field(
+        "date", description="date：最新在前；relevance：有关键词时按相关度（最新的 2000 条匹配中）"
+    )
+    after: str | None = Field(
+        None, max_length=64, description="游标：上一页返回的 next，按时间翻页不受页数影响"
     )
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(20, ge=1, le=200)

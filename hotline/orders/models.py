@@ -143,6 +143,18 @@ class WorkOrder(models.Model):
         indexes = [
             models.Index(fields=["lead_unit", "state"]),
             models.Index(fields=["state", "created_at"]),
+            # the lists' order (newest first, id breaks ties) and their common filters,
+            # each with the order so a page is an index range (docs/search.md)
+            models.Index(fields=["created_at", "id"], name="order_created_id"),
+            models.Index(fields=["lead_unit", "created_at"], name="order_unit_created"),
+            models.Index(fields=["domain", "created_at"], name="order_domain_created"),
+            models.Index(fields=["channel", "created_at"], name="order_channel_created"),
+            models.Index(fields=["urgency", "created_at"], name="order_urgency_created"),
+            models.Index(
+                fields=["created_at"],
+                condition=~models.Q(emergency_kind=""),
+                name="order_emergency_created",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hotline import clock
+from hotline.orders import fulltext
 from hotline.orders.models import Assignment, PersonalInfoAccess, WorkOrder
 from hotline.org.models import Unit, User
 from hotline.rules import masking, pii
@@ -337,9 +338,24 @@ def citizen_search(
     if name:
         qs = qs.filter(_modes_q(modes), citizen_name=name.strip())
     if text:
-        term = text.strip()
-        match = Q(title__icontains=term) | Q(content__icontains=term) | Q(address__icontains=term)
-        qs = qs.filter(Q(number=term) | text_match_q(user, term, match))
+        qs = text_search(qs, user, text)
+    return qs
+
+
+def text_search(qs: QuerySet[WorkOrder], user: User | None, text: str) -> QuerySet[WorkOrder]:
+    """The search box: an order number or a phone number is looked up by its index alone;
+    anything else goes to the bigram full-text index (``hotline.orders.fulltext``), each
+    term under ``text_match_q``'s rule for confidential orders."""
+    kind, value = fulltext.classify(text)
+    if kind == "number":
+        return qs.filter(number=value)
+    if kind == "phone":
+        digits = value.replace("-", "")
+        return qs.filter(_modes_q(searchable_modes(user)), citizen_phone__in={value, digits})
+    if kind == "":
+        return qs
+    for term in fulltext.terms(value):
+        qs = qs.filter(text_match_q(user, term, fulltext.term_match(term)))
     return qs
 
 

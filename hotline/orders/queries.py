@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hotline import clock
 from hotline.calendars.services import working_calendar
-from hotline.orders import guards, privacy
+from hotline.orders import fulltext, guards, privacy
 from hotline.orders.actions import as_rule_deadline, policy
 from hotline.orders.errors import ActionError, from_rules
 from hotline.orders.models import Deadline, WorkOrder
@@ -185,6 +185,62 @@ def filter_orders(
         else:
             return qs.none()
     return qs
+
+
+# ---------------------------------------------------------------------------
+# big lists: bounded counts, the list order, keyset cursors (docs/search.md)
+
+COUNT_CAP = 10_000
+# a keyword's matches are counted to 1,000: counting further reads the word's whole posting
+# list and the rows behind it, which grows with the history for a common word
+SEARCH_COUNT_CAP = 1_000
+# "by relevance" ranks the newest matches only, so a common word costs the same at any size
+RELEVANCE_WINDOW = 2_000
+
+
+def bounded_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows, counting at most ``cap + 1`` (default ``COUNT_CAP + 1``) of them:
+    ``(n, capped)``; a capped list says "10,000+" instead of scanning the rest of the
+    history."""
+    cap = COUNT_CAP if cap is None else cap
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def count_cap(params: dict[str, Any]) -> int:
+    """The bound of a list's count: lower when the search box holds words."""
+    q = params.get("q")
+    return SEARCH_COUNT_CAP if q and fulltext.classify(str(q))[0] == "text" else COUNT_CAP
+
+
+def list_order(
+    qs: QuerySet[WorkOrder], *, q: str | None = None, sort: str | None = None
+) -> QuerySet[WorkOrder]:
+    """Newest first (an index range on ``created_at, id``); with a keyword and
+    ``sort="relevance"``, the newest ``RELEVANCE_WINDOW`` matches ranked by where the words
+    occur (title, then address, then content; ``fulltext.relevance``), newest first among
+    equals."""
+    newest = qs.order_by("-created_at", "-id")
+    if sort != "relevance" or not q or fulltext.classify(q)[0] != "text":
+        return newest
+    window = list(newest.values_list("pk", flat=True)[:RELEVANCE_WINDOW])
+    ranked = fulltext.relevance(WorkOrder.objects.filter(pk__in=window), q)
+    return ranked.order_by("-relevance", "-created_at", "-id")
+
+
+def cursor_of(order: WorkOrder) -> str:
+    """The keyset cursor after ``order`` in the newest-first list."""
+    return f"{order.created_at.isoformat()}_{order.pk}"
+
+
+def after_cursor(qs: QuerySet[WorkOrder], cursor: str) -> QuerySet[WorkOrder]:
+    """The orders after ``cursor`` in the newest-first list (keyset: no OFFSET, so page
+    10,000 costs what page 1 does).  A malformed cursor raises ``ValueError``."""
+    stamp, _, pk = cursor.rpartition("_")
+    at = datetime.fromisoformat(stamp)
+    if at.tzinfo is None or not pk.isdigit():
+        raise ValueError(cursor)
+    return qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=int(pk)))
 
 
 def next_due(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:

@@ -54,16 +54,9 @@ NAV: list[NavItem] = [
         "b",
     ),
     NavItem("callbacks", "回访", "web:callbacks", frozenset({"callback", "admin"}), "c"),
-    NavItem(
-        "dashboard",
-        "统计概览",
-        "web:dashboard",
-        frozenset({"leader", "admin", "reviewer", "supervisor"}),
-        "d",
-    ),
     NavItem("orders", "工单查询", "web:orders", ALL_STAFF, "o"),
     # 考核与分析 (hotline.analytics)
-    NavItem("analytics", "数据看板", "analytics:dashboard", ANALYSTS),
+    NavItem("analytics", "数据看板", "analytics:dashboard", ANALYSTS, "d"),
     NavItem("assessment", "单位考核", "analytics:assessment", ANALYSTS | {"unit"}),
     NavItem("hotspots", "集中诉求", "analytics:hotspots", ANALYSTS),
     NavItem("report", "月度报告", "analytics:report", ANALYSTS),
@@ -89,8 +82,8 @@ ROLE_HOME: dict[str, str] = {
     "unit": "web:inbox",
     "supervisor": "web:supervision",
     "callback": "web:callbacks",
-    "leader": "web:dashboard",
-    "admin": "web:dashboard",
+    "leader": "analytics:dashboard",
+    "admin": "analytics:dashboard",
 }
 
 

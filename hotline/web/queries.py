@@ -7,21 +7,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.functional import cached_property
 
 from hotline.callbacks import queries as cq
 from hotline.catalog.models import Category
 from hotline.orders import privacy
 from hotline.orders import queries as oq
-from hotline.orders.models import Assignment, Callback, Deadline, OrderLink, Reply, WorkOrder
+from hotline.orders.models import Assignment, Deadline, OrderLink, WorkOrder
 from hotline.org.models import Area, Unit, User
 from hotline.rules import deadlines as dl
 from hotline.rules import lifecycle, taxonomy
-from hotline.rules.calendar import SHANGHAI
 
 RANK = {"normal": 0, "warning": 1, "overdue": 2}
 
@@ -56,13 +55,38 @@ class Row:
     request: dict | None = None  # 延期/挂单审批: the pending request (days, reason, unit)
 
 
+class BoundedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP + 1`` rows (``oq.bounded_count``): a list over years of
+    history says "10,000+" and offers the pages of its first 10,000 rows (the filters and
+    the search box narrow it), so no page costs a scan of the table."""
+
+    capped = False
+    cap: int | None = None
+
+    @cached_property
+    def count(self) -> int:
+        n, self.capped = oq.bounded_count(self.object_list, self.cap)
+        return n
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.count:,}+" if self.capped else str(self.count)
+
+
 def paginate(
-    qs: QuerySet[WorkOrder], page: str | int | None, size: int, now: datetime, user: User
+    qs: QuerySet[WorkOrder],
+    page: str | int | None,
+    size: int,
+    now: datetime,
+    user: User,
+    *,
+    count_cap: int | None = None,
 ) -> Page:
     """A page of orders, each wrapped in a ``Row`` with its deadline light and its title as
-    ``user`` may read it."""
+    ``user`` may read it.  The count is bounded (``BoundedPaginator``, at ``count_cap``)."""
     qs = qs.select_related("lead_unit", "category", "area")
-    paginator = Paginator(qs, size)
+    paginator = BoundedPaginator(qs, size)
+    paginator.cap = count_cap
     p = paginator.get_page(page)
     found = lights([o.pk for o in p.object_list], now)
     rows = []
@@ -313,95 +337,3 @@ def categories_by_domain() -> list[tuple[str, list[Category]]]:
 
 def areas_indented() -> list[tuple[str, str]]:
     return [(a.code, "　" * (a.depth - 1) + a.name) for a in Area.objects.order_by("path")]
-
-
-# ---------------------------------------------------------------------------
-# dashboard (领导)
-
-
-def _counts(qs: QuerySet[WorkOrder], field: str, vocab) -> list[dict]:
-    rows = qs.values(field).annotate(n=Count("id")).order_by("-n")
-    return [{"name": vocab.label(r[field]) or "未分类", "value": r["n"]} for r in rows]
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def dashboard(date_from: date, date_to: date, now: datetime) -> dict:
-    """Volume by channel/type/domain/area, trend, and the on-time and satisfaction rates of
-    orders registered in the period (dates in Asia/Shanghai)."""
-    start = datetime.combine(date_from, datetime.min.time(), tzinfo=SHANGHAI)
-    end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=SHANGHAI)
-    orders = WorkOrder.objects.filter(created_at__gte=start, created_at__lt=end)
-    total = orders.count()
-    accepted = orders.exclude(state__in=["draft", "rejected"]).count()
-    closed = orders.filter(state="closed").count()
-
-    # districts: the second level of the area tree
-    district_names = {a.code: a.name for a in Area.objects.filter(level="district")}
-    by_district: dict[str, int] = defaultdict(int)
-    for path, n in orders.values_list("area__path").annotate(n=Count("id")):
-        parts = (path or "").strip("/").split("/")
-        name = district_names.get(parts[1], "") if len(parts) > 1 else ""
-        by_district[name or "未填区域"] += n
-
-    trend = {
-        d: n
-        for d, n in orders.annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
-        .values_list("day")
-        .annotate(n=Count("id"))
-    }
-    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
-
-    feedback = Deadline.objects.filter(
-        order__in=orders, kind__in=["feedback", "extension"], met_at__isnull=False
-    )
-    fb_total = feedback.count()
-    fb_on_time = feedback.filter(met_at__lte=F("due_at")).count()
-    sign = Deadline.objects.filter(order__in=orders, kind="sign", met_at__isnull=False)
-    sign_total = sign.count()
-    sign_on_time = sign.filter(met_at__lte=F("due_at")).count()
-    overdue_open = (
-        orders.filter(state__in=lifecycle.WITH_UNIT)
-        .filter(Exists(Deadline.objects.active().filter(order=OuterRef("pk"), due_at__lte=now)))
-        .count()
-    )
-    cbs = Callback.objects.filter(order__in=orders, outcome="reached")
-    reached = cbs.count()
-    satisfied = cbs.filter(satisfaction__in=["satisfied", "basically_satisfied"]).count()
-    resolved = cbs.filter(resolution="resolved").count()
-    units = (
-        orders.filter(lead_unit__isnull=False)
-        .values("lead_unit__name")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:10]
-    )
-    return {
-        "total": total,
-        "accepted": accepted,
-        "closed": closed,
-        "overdue_open": overdue_open,
-        "replies": Reply.objects.filter(order__in=orders).count(),
-        "rates": {
-            "feedback_on_time": _rate(fb_on_time, fb_total),
-            "sign_on_time": _rate(sign_on_time, sign_total),
-            "satisfaction": _rate(satisfied, reached),
-            "resolution": _rate(resolved, reached),
-            "closed": _rate(closed, accepted),
-        },
-        "charts": {
-            "channel": _counts(orders, "channel", taxonomy.CHANNELS),
-            "type": _counts(orders.exclude(appeal_type=""), "appeal_type", taxonomy.APPEAL_TYPES),
-            "domain": _counts(orders.exclude(domain=""), "domain", taxonomy.DOMAINS),
-            "area": sorted(
-                ({"name": k, "value": v} for k, v in by_district.items()),
-                key=lambda r: -r["value"],
-            ),
-            "trend": {
-                "days": [d.strftime("%m-%d") for d in days],
-                "values": [trend.get(d, 0) for d in days],
-            },
-            "units": [{"name": r["lead_unit__name"], "value": r["n"]} for r in units],
-        },
-    }

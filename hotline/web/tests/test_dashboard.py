@@ -1,5 +1,6 @@
-"""领导's dashboard (SPEC §7): volume by channel, type, domain and area, on-time and
-satisfaction rates, from simple aggregates."""
+"""领导's one dashboard (issue 16 item 6): 数据看板 of ``hotline.analytics``, its figures
+from the daily roll-ups and ``hotline.analytics.metrics``; the old ``/dashboard/`` address
+sends there."""
 
 from __future__ import annotations
 
@@ -10,64 +11,25 @@ from datetime import timedelta
 import pytest
 
 from hotline import clock
-from hotline.orders import actions as act
-from hotline.web.tests.conftest import REPLY
+from hotline.rules.calendar import SHANGHAI
 
 pytestmark = pytest.mark.usefixtures("now")  # orders are made at a fixed instant
 
 
-def charts(page: str) -> dict:
-    m = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page, re.S)
+def dashboard_data(page: str) -> dict:
+    m = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', page, re.S)
+    assert m, "the dashboard embeds its figures"
     return json.loads(m.group(1))
 
 
-def test_dashboard_counts_orders_by_channel_type_domain_and_area(web, leader, flow, org):
-    flow.pending_review()
-    flow.pending_review(channel="grid", appeal_type="complaint", category="noise")
-    act.do_create_draft({"channel": "portal", "title": "门户诉求"})
-    page = web(leader).get("/dashboard/").content.decode()
-    data = charts(page)
-    assert {r["name"]: r["value"] for r in data["channel"]} == {
-        "热线电话": 1,
-        "网格员采集": 1,
-        "门户网站": 1,
-    }
-    assert {r["name"]: r["value"] for r in data["domain"]} == {"住房保障": 1, "环境保护": 1}
-    assert {r["name"]: r["value"] for r in data["type"]} == {"求助": 1, "投诉": 1}
-    assert {r["name"]: r["value"] for r in data["area"]} == {"海勃湾区": 2, "未填区域": 1}
-    assert sum(data["trend"]["values"]) == 3
-    assert "echarts.min.js" in page
-
-
-@pytest.mark.clause("6.4.2", "6.8.3")
-def test_dashboard_rates_on_time_feedback_and_satisfaction(web, leader, flow, callback_agent):
-    """按时反馈率 counts replies before the §6.4.2 limit; 满意率 counts 满意 + 基本满意 of
-    citizens reached (§6.8.3)."""
-    on_time = flow.pending_callback()
-    act.do_record_callback(
-        on_time,
-        callback_agent,
-        method="phone",
-        outcome="reached",
-        satisfaction="satisfied",
-        resolution="resolved",
-    )
-    late = flow.overdue(days=12)
-    act.do_reply(late, flow.clerk, **REPLY)
-    act.do_accept_reply(late, flow.reviewer)
-    act.do_record_callback(
-        late,
-        callback_agent,
-        method="phone",
-        outcome="reached",
-        satisfaction="unsatisfied",
-        resolution="unresolved",
-    )
-    start = (clock.now() - timedelta(days=20)).date().isoformat()
-    page = web(leader).get("/dashboard/", {"from": start}).content.decode()
-    kpis = re.sub(r"\s+", " ", page[page.index('data-testid="kpis"') :][:3000])
-    assert '50.0%</div><div class="wb-stat-label">按时反馈率' in kpis
-    assert '50.0%</div><div class="wb-stat-label">满意率 · 解决率 50.0%' in kpis
+@pytest.mark.parametrize("persona", ["leader", "reviewer", "supervisor", "admin_user"])
+def test_the_old_address_sends_leaders_to_the_one_dashboard(request, web, persona):
+    c = web(request.getfixturevalue(persona))
+    r = c.get("/dashboard/")
+    assert r.status_code == 302 and r["Location"] == "/analytics/"
+    page = c.get("/analytics/").content.decode()
+    assert "统计概览" not in page  # no second implementation left in the navigation
+    assert 'href="/analytics/"' in page
 
 
 def test_dashboard_is_for_leaders_not_units(web, clerk, agent, callback_agent):
@@ -75,6 +37,18 @@ def test_dashboard_is_for_leaders_not_units(web, clerk, agent, callback_agent):
         assert web(user).get("/dashboard/").status_code == 403
 
 
-def test_bad_dates_fall_back_to_the_last_30_days(web, leader):
-    r = web(leader).get("/dashboard/", {"from": "not-a-date", "to": "2026-13-45"})
-    assert r.status_code == 200
+def test_the_dashboard_counts_orders_by_channel_type_domain_and_area(web, leader, flow, org):
+    hour_ago = clock.now() - timedelta(hours=1)  # the live count runs up to now, exclusive
+    flow.pending_review(at=hour_ago)
+    flow.pending_review(at=hour_ago, channel="grid", appeal_type="complaint", category="noise")
+    today = clock.now().astimezone(SHANGHAI).date()
+    span = {"start": (today - timedelta(days=60)).isoformat(), "end": today.isoformat()}
+    data = dashboard_data(web(leader).get("/analytics/", span).content.decode())
+    by = {dim: {r["name"]: r["value"] for r in rows} for dim, rows in data["by"].items()}
+    assert by["channel"]["热线电话"] == 1 and by["channel"]["网格员采集"] == 1
+    assert by["domain"] == {"住房保障": 1, "环境保护": 1} | {
+        k: v for k, v in by["domain"].items() if k not in {"住房保障", "环境保护"}
+    }
+    assert by["appeal_type"]["求助"] == 1 and by["appeal_type"]["投诉"] == 1
+    assert by["area"]["海勃湾区"] == 2
+    assert data["registered"] == sum(by["channel"].values())

@@ -78,7 +78,7 @@ def _queries(client, url: str) -> int:
 
 
 PAGES = {
-    "reviewer": ["/orders/?size=50", "/review/?size=50", "/dashboard/"],
+    "reviewer": ["/orders/?size=50", "/review/?size=50"],
     "clerk": ["/inbox/?size=50", "/inbox/?tab=overdue&size=50", "/orders/?size=50"],
     "supervisor": ["/supervision/?size=50", "/supervision/?light=warning&size=50"],
     "callback_agent": ["/callbacks/?size=50"],

@@ -42,14 +42,20 @@ def order_list(request):
     if request.user.effective_role == "unit":
         units = wq.unit_scope(request.user)
     form = f.FilterForm(request.GET or None, units=units)
-    sort = sorting.sort_param(request)
-    qs = oq.filter_orders(oq.visible_orders(request.user), form.params(), now, user=request.user)
+    # "relevance" (keyword matches ranked, oq.list_order) or a column of sorting.SORTS
+    relevance = request.GET.get("sort", "").strip() == "relevance"
+    sort = "" if relevance else sorting.sort_param(request)
+    params = form.params()
+    qs = oq.filter_orders(oq.visible_orders(request.user), params, now, user=request.user)
     page = wq.paginate(
-        sorting.apply(qs.order_by("-created_at", "-id"), sort),
+        sorting.apply(
+            oq.list_order(qs, q=params.get("q"), sort="relevance" if relevance else None), sort
+        ),
         page_param(request),
         page_size(request, settings.HOTLINE_WEB["page_size"]),
         now,
         request.user,
+        count_cap=oq.count_cap(params),
     )
     query = request.GET.copy()
     query.pop("page", None)

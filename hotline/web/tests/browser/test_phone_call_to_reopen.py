@@ -167,9 +167,9 @@ def test_phone_call_from_keyboard_to_supervision_callback_and_reopening(
 
     # 领导: the dashboard draws its charts
     boss = person(leader, "16-leader")
-    boss.open("/dashboard/")
-    expect(boss.page.locator("#chart-channel canvas")).to_have_count(1)
-    expect(boss.page.get_by_test_id("kpis")).to_contain_text("登记工单")
+    boss.open("/dashboard/")  # the old address: the one dashboard, 数据看板
+    expect(boss.page.locator("#c-channel canvas")).to_have_count(1)
+    expect(boss.page.locator(".kpis")).to_contain_text("来件量")
     boss.shot("dashboard")
 
     # 审核员: the order list, filtered through htmx; "/" jumps to the search box

@@ -1,0 +1,162 @@
+"""The orders' full-text index (docs/search.md): bigrams on both databases, two-character
+queries, the order number and phone answered by index alone, the index kept current."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from hotline.orders import actions as act
+from hotline.orders import fulltext, privacy
+from hotline.orders.models import WorkOrder
+from hotline.rules.calendar import SHANGHAI
+
+pytestmark = pytest.mark.usefixtures("now")
+
+NOW = datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI)
+
+
+def _order(agent, appeal, **fields) -> WorkOrder:
+    return act.do_create_order(agent, {**appeal, **fields}, now=NOW)
+
+
+def _found(user, text: str) -> set[int]:
+    qs = privacy.citizen_search(privacy.visible_orders(user), user, text=text)
+    return set(qs.values_list("pk", flat=True))
+
+
+def test_bigrams_cut_at_separators_and_normalise():
+    assert fulltext.bigrams("路灯不亮，ＡＢ c") == ["路灯", "灯不", "不亮", "ab"]
+    assert fulltext.bigrams("灯") == []
+    assert fulltext.classify(" 20250101000001 ") == ("number", "20250101000001")
+    assert fulltext.classify("13812345678") == ("phone", "13812345678")
+    assert fulltext.classify("0473-1234567") == ("phone", "0473-1234567")
+    assert fulltext.classify("5678")[0] == "text"
+    assert fulltext.terms("路灯  不亮，小区") == ["路灯", "不亮", "小区"]
+
+
+def test_the_database_cuts_the_text_as_python_does(db):
+    """The SQL function the index is built with and the Python one queries are built with
+    give the same bigrams (PostgreSQL's ``hl_bigrams``; SQLite calls the Python one)."""
+    text = "人民路12号路灯不亮！ＡＢ，“灯”、井盖（缺失）a'b"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tsvector_to_array(hl_bigrams(%s))", [text])
+            got = set(cursor.fetchone()[0])
+        else:
+            cursor.execute("SELECT hl_bigrams(%s)", [text])
+            got = set(cursor.fetchone()[0].split())
+    assert got == set(fulltext.bigrams(text))
+
+
+def test_two_character_and_longer_queries_match_by_bigrams(agent, reviewer, appeal):
+    lamp = _order(agent, appeal, title="路灯不亮", content="康乐小区门口的路灯坏了")
+    pipe = _order(agent, appeal, title="下水道堵塞", content="灯不行了，不亮", address="人民路")
+    other = _order(agent, appeal, title="噪音扰民", content="夜间施工")
+    assert _found(reviewer, "路灯") == {lamp.pk}
+    assert _found(reviewer, "灯不亮") == {lamp.pk}  # pipe has 灯不 and 不亮, not 灯不亮
+    assert _found(reviewer, "路灯 小区") == {lamp.pk}
+    assert _found(reviewer, "人民路") == {pipe.pk}
+    assert _found(reviewer, "灯") == {lamp.pk, pipe.pk}  # one character: a plain contains
+    assert _found(reviewer, "zzqqxx") == set()
+    assert other.pk not in _found(reviewer, "不亮")
+
+
+def test_the_index_follows_edits_and_deletions(agent, reviewer, appeal):
+    order = _order(agent, appeal, title="路灯不亮", content="请处理")
+    assert _found(reviewer, "路灯") == {order.pk}
+    WorkOrder.objects.filter(pk=order.pk).update(title="井盖缺失")
+    assert _found(reviewer, "路灯") == set()
+    assert _found(reviewer, "井盖") == {order.pk}
+    WorkOrder.objects.filter(pk=order.pk).delete()
+    assert _found(reviewer, "井盖") == set()
+
+
+def test_ensure_rebuilds_a_lost_index(agent, reviewer, appeal):
+    """SQLite drops a table's triggers when a migration remakes the table: ``ensure``
+    (run after every migrate) puts them back and re-indexes every order."""
+    order = _order(agent, appeal, title="路灯不亮")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for suffix in ("ai", "au", "ad"):
+                cursor.execute(f'DROP TRIGGER "{fulltext.FTS_TABLE}_{suffix}"')
+            cursor.execute(f'DELETE FROM "{fulltext.FTS_TABLE}"')
+        assert _found(reviewer, "路灯") == set()
+    fulltext.ensure()
+    assert _found(reviewer, "路灯") == {order.pk}
+    fulltext.ensure()  # idempotent
+    assert _found(reviewer, "路灯") == {order.pk}
+
+
+def _plan(qs) -> str:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(r) for r in cursor.fetchall())
+
+
+def test_searches_are_answered_from_indexes(agent, reviewer, appeal):
+    """The keyword goes to the bigram index, the order number to its unique index and a
+    phone number to the phone index — never a scan of the texts."""
+    order = _order(agent, appeal, title="路灯不亮", citizen_phone="13812345678")
+    everything = privacy.visible_orders(reviewer)
+
+    def plan(text):
+        return _plan(privacy.citizen_search(everything, reviewer, text=text).values("pk"))
+
+    from django.db import transaction
+
+    with transaction.atomic():
+        keyword, number, phone = plan("路灯"), plan(order.number), plan("13812345678")
+    if connection.vendor == "postgresql":
+        assert fulltext.GIN_INDEX in keyword
+        assert "Index Cond: ((number)" in number and "~~" not in number
+        assert "citizen_phone" in phone and "Index" in phone
+    else:
+        assert "VIRTUAL TABLE" in keyword
+        assert "USING INDEX" in number and "number" in number
+        assert "USING INDEX" in phone and "citizen_phone" in phone
+    assert "SCAN orders_workorder\n" not in number + "\n"
+
+
+def test_the_search_box_finds_a_number_or_phone_and_masks_as_the_list(
+    agent, reviewer, clerk, appeal, org
+):
+    secret = _order(
+        agent, appeal, display_mode="confidential", citizen_phone="13812345678", title="路灯不亮"
+    )
+    public = _order(agent, appeal, citizen_phone="13812345678", title="路灯不亮")
+    for o in (secret, public):
+        act.do_submit(o, agent, now=NOW)
+        act.do_dispatch(o, reviewer, lead_unit=org.zjj, now=NOW)
+    assert _found(reviewer, secret.number) == {secret.pk}
+    assert _found(reviewer, "13812345678") == {secret.pk, public.pk}
+    # a unit never finds a confidential order through the citizen's phone (§6.1.6)
+    assert _found(clerk, "13812345678") == {public.pk}
+    assert _found(clerk, "路灯") == {secret.pk, public.pk}
+    c = Client()
+    c.force_login(clerk)
+    page = c.get("/orders/", {"q": "路灯"}).content.decode()
+    assert secret.number in page and public.number in page
+    assert "13812345678" not in page
+
+
+def test_a_long_list_shows_a_bounded_count(agent, reviewer, appeal, monkeypatch):
+    from hotline.orders import queries as oq
+
+    for i in range(4):
+        _order(agent, appeal, title=f"路灯不亮{i}")
+    monkeypatch.setattr(oq, "COUNT_CAP", 2)
+    assert oq.bounded_count(WorkOrder.objects.all()) == (2, True)
+    assert oq.bounded_count(WorkOrder.objects.all(), 10) == (4, False)
+    c = Client()
+    c.force_login(reviewer)
+    page = c.get("/orders/", {"page_size": 1}).content.decode()
+    assert "共 2+ 条" in page
