@@ -238,6 +238,9 @@ def run(
         "HOTLINE_DEBUG": "false",
         "HOTLINE_SECRET_KEY": secrets.token_urlsafe(40),
         "HOTLINE_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # a channel's public submission is bounded at 50 MB (issue 15); the uploads here
+        # are the "150 MB video" case of issue 13, so the bound is raised to fit them
+        "HOTLINE_PORTAL_MAX_TOTAL_MB": str(upload_mb + 10),
     }
     server = None
     try:
