@@ -452,7 +452,11 @@ def _file_storage() -> dict:
 STORAGES = {
     "default": _file_storage(),
     # hashed names + gzip/brotli, a year's cache for hashed files (hotline.common.staticfiles)
-    "staticfiles": {"BACKEND": "hotline.common.staticfiles.Storage"},
+    # world-readable, unlike stored uploads (FILE_UPLOAD_PERMISSIONS): nginx serves them
+    "staticfiles": {
+        "BACKEND": "hotline.common.staticfiles.Storage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 # A form or JSON body (files aside) larger than this is refused with 413 before it is read.

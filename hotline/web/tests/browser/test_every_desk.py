@@ -117,7 +117,8 @@ def test_the_unit_works_from_a_phone(person, desks, clerk):
 
     number = desks["to_sign"].number
     pg.locator(f'tr[data-number="{number}"] a').first.click()
-    expect(pg).to_have_url(f"{p.base}/orders/{number}/")
+    # opened from the inbox: the order page knows its queue (下一单, issue 16 item 5)
+    expect(pg).to_have_url(f"{p.base}/orders/{number}/?queue=inbox.to_sign")
     pg.wait_for_load_state("networkidle")
     fits("order")
     p.shot("order")
