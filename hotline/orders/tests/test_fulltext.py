@@ -3,6 +3,7 @@ queries, the order number and phone answered by index alone, the index kept curr
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -124,8 +125,8 @@ def test_searches_are_answered_from_indexes(agent, reviewer, appeal):
         assert "citizen_phone" in phone and "Index" in phone
     else:
         assert "VIRTUAL TABLE" in keyword
-        assert "USING INDEX" in number and "number" in number
-        assert "USING INDEX" in phone and "citizen_phone" in phone
+        assert re.search(r"USING (COVERING )?INDEX", number) and "number" in number
+        assert re.search(r"USING (COVERING )?INDEX", phone) and "citizen_phone" in phone
     assert "SCAN orders_workorder\n" not in number + "\n"
 
 
