@@ -389,7 +389,8 @@ def _match_and_apply(inbound: InboundSms, now: datetime) -> Applied:
         late = _late_survey(inbound) if not candidates else None
         if late is not None:
             _note_late(late, inbound, now)
-            return Applied("late", late, f"评价已{late.get_state_display()}后收到")
+            # the state's label already says 已… (已取消, 满意已结案): no "评价已已取消"
+            return Applied("late", late, f"评价结束（{late.get_state_display()}）后收到")
         why = "该号码有多项评价，且未带回复码" if candidates else "没有等待评价的工单"
         return Applied("unmatched", None, why)
     locked = _lock_waiting(candidates[0].pk)

@@ -215,6 +215,7 @@ def test_a_person_reaching_the_citizen_ends_the_waiting_survey(flow, at_t0):
     assert survey_of(order).state == "cancelled"
     # a reply arriving afterwards is late: kept, shown, changes nothing
     assert sms("3", mid="m-1").status == "late"
+    assert InboundSms.objects.get(message_id="m-1").note == "评价结束（已取消）后收到"
     assert Callback.objects.filter(order=order).count() == 1
     assert InboundSms.objects.get(message_id="m-1") in cq.desk_replies()
 
