@@ -24,7 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from hotline.callbacks import signing
 from hotline.callbacks.models import Survey
-from hotline.supervision.gateways import HttpGateway, Outgoing, PermanentFailure, TemporaryFailure
+from hotline.supervision.gateways import HttpGateway, Outgoing, deliver
 
 
 def reply_code_for(key: str) -> str:
@@ -70,17 +70,4 @@ class SmsProviderGateway(HttpGateway):
                 **signing.headers(self.provider, self.secret, data),
             },
         )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                reply = response.read()
-        except urllib.error.HTTPError as exc:
-            text = f"HTTP {exc.code}: {exc.read()[:200].decode(errors='replace')}"
-            if 400 <= exc.code < 500 and exc.code not in (408, 429):
-                raise PermanentFailure(text) from None
-            raise TemporaryFailure(text) from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
-        try:
-            return str(json.loads(reply or b"{}").get("id") or message.key)[:120]
-        except (ValueError, AttributeError):
-            return message.key
+        return deliver(request, message.key, self.timeout)

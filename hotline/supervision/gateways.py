@@ -157,20 +157,27 @@ class HttpGateway:
         )
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read()
-        except urllib.error.HTTPError as exc:
-            text = f"HTTP {exc.code}: {exc.read()[:200].decode(errors='replace')}"
-            if 400 <= exc.code < 500 and exc.code not in (408, 429):
-                raise PermanentFailure(text) from None
-            raise TemporaryFailure(text) from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
-        try:
-            return str(json.loads(body or b"{}").get("id") or message.key)[:120]
-        except (ValueError, AttributeError):
-            return message.key
+        return deliver(request, message.key, self.timeout)
+
+
+def deliver(request: urllib.request.Request, key: str, timeout: float) -> str:
+    """Send ``request`` to a provider; return its message id (``key`` when it gives none).
+    A 4xx other than 408/429 is a ``PermanentFailure`` (retrying cannot help); any other
+    error a ``TemporaryFailure`` (the outbox retries with back-off)."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        text = f"HTTP {exc.code}: {exc.read()[:200].decode(errors='replace')}"
+        if 400 <= exc.code < 500 and exc.code not in (408, 429):
+            raise PermanentFailure(text) from None
+        raise TemporaryFailure(text) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
+    try:
+        return str(json.loads(body or b"{}").get("id") or key)[:120]
+    except (ValueError, AttributeError):
+        return key
 
 
 def default_gateway() -> Gateway:
