@@ -314,7 +314,8 @@ class Story:
             return None
         co = []
         if rng.random() < 0.12 and unit.parent and unit.parent.kind == "government":
-            streets = [u for u in unit.parent.children.filter(kind="street")]
+            # a street routed as lead unit is never its own co-unit
+            streets = [u for u in unit.parent.children.filter(kind="street") if u != unit]
             if streets:
                 co = [rng.choice(streets)]
         act.do_dispatch(
