@@ -30,6 +30,4 @@ def test_the_demo_builds_and_no_lead_unit_is_its_own_co_unit(db, now):
     for order_id, unit_id in Assignment.objects.filter(role="lead").values_list(
         "order_id", "unit_id"
     ):
-        assert not Assignment.objects.filter(
-            order_id=order_id, unit_id=unit_id, role="co"
-        ).exists()
+        assert not Assignment.objects.filter(order_id=order_id, unit_id=unit_id, role="co").exists()
