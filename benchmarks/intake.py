@@ -8,18 +8,21 @@ own Idempotency-Key) from ``--clients`` concurrent keep-alive connections, and t
 of ``GET /api/v1/health`` requests the same way.  The appeal texts are real citizen messages
 from the shared data (``teddy2020_train.csv``) when it is there.
 
-Then the same text intake again while ``--uploads`` (3) clients keep uploading a
-``--upload-mb`` (100) MB video each (``POST /api/v1/channel/appeals/multipart``, one after
-another, for as long as the text intake runs): attachments are stored before the
-transaction that numbers the order, so text intake elsewhere must not wait behind them
-(issue 13: p99 within 1.5× of the run without them).
+Then, with ``--uploads`` (3) clients uploading a ``--upload-mb`` (100) MB video each again
+and again (``POST /api/v1/channel/appeals/multipart``): first the same closed-loop intake
+("saturated": eight clients keep the 2-core server busy, so its p99 is mostly queueing and
+varies by half between runs even without uploads), then the comparison issue 13 asks for —
+text intake at a steady ``--rate`` (30/s, open loop, latency counted from when each request
+was due) for ``--phase-seconds`` (15), alternately alone and with the uploads in flight,
+``--rounds`` (2) times: the p99 with uploads must stay within 1.5x of the p99 without.
 
 Prints one line per phase, then one JSON line: orders/s, p50/p99 (ms) of intake and of the
 trivial endpoint, and their ratio (our own cost per appeal beyond the server's floor), and
 the intake p99 with the uploads in flight and its ratio to the plain run.
 
     python benchmarks/intake.py [--appeals 400] [--clients 8] [--only sqlite|postgres]
-        [--uploads 3] [--upload-mb 100]
+        [--uploads 3] [--upload-mb 100] [--rate 30] [--phase-seconds 15] [--rounds 2]
+        [--workers 2] [--threads 8]
         [--pg-url postgres://postgres@127.0.0.1:5432/hotline_bench]
 """
 
@@ -151,6 +154,63 @@ def _load(port: int, count: int, clients: int, make_request) -> dict:
     }
 
 
+def _steady(port: int, rate: float, seconds: float, make_request, conns: int = 16) -> list:
+    """Send requests at a fixed ``rate`` per second for ``seconds`` (open loop): request
+    ``i`` is due at ``start + i / rate`` whatever the earlier ones took, and its latency
+    counts from when it was due, so a stalled server cannot hide its queue by slowing the
+    sender.  ``conns`` keep-alive connections take the due requests in turn."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    next_index = iter(range(total))
+    start = time.perf_counter() + 0.2
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                i = next(next_index, None)
+            if i is None:
+                break
+            due = start + i / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            method, path, body, headers, expected = make_request(i)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                with lock:
+                    errors.append(repr(exc))
+                continue
+            took = (time.perf_counter() - due) * 1000
+            with lock:
+                latencies.append(took)
+                if resp.status != expected:
+                    errors.append(f"{resp.status} {data[:200]!r}")
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [latencies, errors]
+
+
+def _summary(latencies: list[float]) -> dict:
+    return {
+        "requests": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p99_ms": round(_percentile(latencies, 99), 1) if latencies else None,
+    }
+
+
 def _video(megabytes: int) -> bytes:
     """An MP4 as far as the type sniffer can tell (an ``ftyp`` box), padded to size."""
     head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
@@ -228,6 +288,10 @@ def run(
     workers: int,
     uploads: int = 3,
     upload_mb: int = 100,
+    rate: float = 30,
+    phase_seconds: float = 15,
+    rounds: int = 2,
+    threads: int = 8,
 ) -> dict:
     tmp = tempfile.mkdtemp(prefix="hotline-intake-")
     env = {
@@ -262,7 +326,7 @@ def run(
                 "--workers",
                 str(workers),
                 "--threads",
-                "4",
+                str(threads),
                 "--timeout",
                 "60",
                 "--access-logfile",
@@ -320,7 +384,9 @@ def run(
         trivial = _load(port, appeals, clients, health)
         print(f"[{backend}] health  {trivial}", file=sys.stderr)
         big = None
+        steady: dict = {}
         if uploads:
+            # saturated: the closed-loop clients again, with the uploads in flight
             run_id = secrets.token_hex(4)  # fresh keys for the second text run
             heavy = Uploads(port, key, uploads, upload_mb)
             heavy.start()
@@ -330,10 +396,51 @@ def run(
             finally:
                 heavy.stop()
             print(
-                f"[{backend}] intake with {uploads} × {upload_mb} MB uploads in flight {big}, "
-                f"uploads completed {heavy.completed}, errors {heavy.errors[:3]}",
+                f"[{backend}] saturated intake with {uploads} × {upload_mb} MB uploads in "
+                f"flight {big}, uploads completed {heavy.completed}, errors {heavy.errors[:3]}",
                 file=sys.stderr,
             )
+            # steady: text intake at a fixed rate below capacity, quiet and with the
+            # uploads in flight, alternating, so the comparison is of the uploads' effect
+            # and not of a saturated server's queue (whose p99 varies by 1.5x run to run)
+            quiet: list[float] = []
+            busy: list[float] = []
+            errors: list[str] = []
+            completed = 0
+            for _ in range(rounds):
+                run_id = secrets.token_hex(4)
+                lat, err = _steady(port, rate, phase_seconds, appeal)
+                quiet += lat
+                errors += err
+                run_id = secrets.token_hex(4)
+                heavy = Uploads(port, key, uploads, upload_mb)
+                heavy.start()
+                time.sleep(1.0)
+                try:
+                    lat, err = _steady(port, rate, phase_seconds, appeal)
+                finally:
+                    heavy.stop()
+                busy += lat
+                errors += err + heavy.errors
+                completed += heavy.completed
+            q, b = _summary(quiet), _summary(busy)
+            print(
+                f"[{backend}] steady {rate}/s quiet {q}, with uploads {b}, "
+                f"uploads completed {completed}, errors {errors[:3]}",
+                file=sys.stderr,
+            )
+            steady = {
+                "steady_rate_per_s": rate,
+                "steady_quiet_p50_ms": q["p50_ms"],
+                "steady_quiet_p99_ms": q["p99_ms"],
+                "steady_uploads_p50_ms": b["p50_ms"],
+                "steady_uploads_p99_ms": b["p99_ms"],
+                "steady_uploads_completed": completed,
+                "steady_errors": len(errors),
+                "p99_ratio_with_uploads": round(b["p99_ms"] / q["p99_ms"], 2)
+                if b["p99_ms"] and q["p99_ms"]
+                else None,
+            }
         return {
             "orders_per_s": intake["per_second"],
             "intake_p50_ms": intake["p50_ms"],
@@ -352,12 +459,13 @@ def run(
                     "upload_mb": upload_mb,
                     "uploads_completed": heavy.completed,
                     "upload_errors": len(heavy.errors),
-                    "intake_with_uploads_p50_ms": big["p50_ms"],
-                    "intake_with_uploads_p99_ms": big["p99_ms"],
-                    "intake_with_uploads_errors": big["errors"],
-                    "p99_ratio_with_uploads": round(big["p99_ms"] / intake["p99_ms"], 2)
+                    "saturated_with_uploads_p50_ms": big["p50_ms"],
+                    "saturated_with_uploads_p99_ms": big["p99_ms"],
+                    "saturated_with_uploads_errors": big["errors"],
+                    "saturated_p99_ratio_with_uploads": round(big["p99_ms"] / intake["p99_ms"], 2)
                     if big["p99_ms"] and intake["p99_ms"]
                     else None,
+                    **steady,
                 }
                 if big is not None
                 else {}
@@ -378,9 +486,15 @@ def main() -> None:
     parser.add_argument("--appeals", type=int, default=400)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8, help="per worker, as hotline run")
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--uploads", type=int, default=3, help="big uploads in flight (0: none)")
     parser.add_argument("--upload-mb", type=int, default=100)
+    parser.add_argument(
+        "--rate", type=float, default=30, help="steady text intake per second (latency phases)"
+    )
+    parser.add_argument("--phase-seconds", type=float, default=15)
+    parser.add_argument("--rounds", type=int, default=2, help="quiet/uploads phase pairs")
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/hotline_bench"),
@@ -390,6 +504,7 @@ def main() -> None:
         "appeals": args.appeals,
         "clients": args.clients,
         "gunicorn_workers": args.workers,
+        "gunicorn_threads": args.threads,
         "cores": os.cpu_count(),
     }
     if args.only in (None, "sqlite"):
@@ -403,6 +518,10 @@ def main() -> None:
                 args.workers,
                 args.uploads,
                 args.upload_mb,
+                args.rate,
+                args.phase_seconds,
+                args.rounds,
+                args.threads,
             )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -421,6 +540,10 @@ def main() -> None:
                 args.workers,
                 args.uploads,
                 args.upload_mb,
+                args.rate,
+                args.phase_seconds,
+                args.rounds,
+                args.threads,
             )
         finally:
             _pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -462,6 +462,14 @@ WHITENOISE_USE_FINDERS = True
 # A form or JSON body (files aside) larger than this is refused with 413 before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("HOTLINE_MAX_BODY_KB", 1024, 64) * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads are hashed as they arrive and a big one is read at a bounded pace, so a few
+# large videos cannot take a small server's CPU from text intake (hotline.common.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "hotline.common.uploads.MemoryHandler",
+    "hotline.common.uploads.TemporaryFileHandler",
+]
+HOTLINE_UPLOAD_MB_PER_S = envint("HOTLINE_UPLOAD_MB_PER_S", 10, 0)
+HOTLINE_UPLOAD_BURST_MB = envint("HOTLINE_UPLOAD_BURST_MB", 5, 0)
 # Stored files: readable by the service's user and group only, never by the world; they
 # are served only by the permission-checked download views, never from MEDIA_ROOT.
 FILE_UPLOAD_PERMISSIONS = 0o640

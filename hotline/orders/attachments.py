@@ -10,6 +10,7 @@ import codecs
 import contextlib
 import hashlib
 import logging
+import os
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -108,12 +109,23 @@ def check(upload: UploadedFile, field: str = "file") -> Sniffed:
         raise ValidationFailed({field: "文件为空"})
     if kind == "image":
         check_image(upload, field)
-    digest = hashlib.sha256()
+    sha256 = digest(upload)
+    upload.seek(0)
+    return Sniffed(kind, mime or "", size, sha256)
+
+
+def digest(upload: UploadedFile) -> str:
+    """The file's SHA-256 (hex): computed as it arrived by the upload handlers
+    (``hotline.common.uploads``), or read here for files made otherwise."""
+    known = getattr(upload, "sha256", None)
+    if known:
+        return known
+    sha = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
-        digest.update(chunk)
+        sha.update(chunk)
     upload.seek(0)
-    return Sniffed(kind, mime or "", size, digest.hexdigest())
+    return sha.hexdigest()
 
 
 # ---------------------------------------------------------------------------
@@ -151,6 +163,7 @@ def stage(upload: UploadedFile, *, field: str = "file", now: datetime | None = N
     try:
         upload.seek(0)
         saved = holder.file.storage.save(name, upload, max_length=200)
+        durable(holder.file.storage, saved)
         if saved != name:
             PendingUpload.objects.filter(pk=pending.pk).update(name=saved)
     except BaseException:
@@ -166,6 +179,23 @@ def stage(upload: UploadedFile, *, field: str = "file", now: datetime | None = N
         now,
         pending.pk,
     )
+
+
+def durable(storage, name: str) -> None:
+    """A file stored on the local disk is flushed (with its directory entry) before the
+    order that links it commits: a power cut must not leave an order whose attachment was
+    still only in memory.  Outside any lock, so the wait holds nobody else up.  A remote
+    storage (S3) has the file when ``save`` returns."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        return
+    for target, flags in ((path, os.O_RDONLY), (os.path.dirname(path), os.O_RDONLY)):
+        fd = os.open(target, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def stage_all(uploads: Iterable[UploadedFile], *, field: str = "file") -> list[Staged]:

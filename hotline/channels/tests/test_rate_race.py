@@ -83,3 +83,26 @@ def test_the_answer_says_how_many_requests_are_left_and_when_to_retry(db):
     with pytest.raises(services.RateLimited) as limited:
         services.hit("client:left", 3, now=at)
     assert limited.value.retry_after == 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counter_commits_without_waiting_for_the_disk_on_postgresql():
+    """Every request of a client adds to one row; its commit must not wait for a WAL flush
+    while it holds that row (one slow flush queued the client's requests behind it).  The
+    setting is for the counter's own transaction only: inside an outer transaction (an
+    order's) nothing changes, and the session keeps its durable default."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as alone:
+        services.hit("disk", 5, now=T0)
+    with transaction.atomic(), CaptureQueriesContext(connection) as inside:
+        services.hit("disk", 5, now=T0)
+    assert RateCounter.objects.get(bucket="disk").count == 2
+    said = " ".join(q["sql"] for q in alone.captured_queries)
+    assert ("synchronous_commit TO OFF" in said) == (connection.vendor == "postgresql")
+    assert "synchronous_commit" not in " ".join(q["sql"] for q in inside.captured_queries)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"

@@ -49,7 +49,9 @@ ROLES = ("web", "worker", "all")
 
 def gunicorn_process(host: str, port: int, workers: int) -> list[str]:
     """The app server.  Its own access log stays off: ``AccessLog`` middleware writes one
-    line per request with the proxy-aware client address and the user (settings)."""
+    line per request with the proxy-aware client address and the user (settings).  Eight
+    threads per worker (``HOTLINE_THREADS``): a big upload holds its thread while it
+    arrives at its paced rate (hotline.common.uploads), mostly waiting, not computing."""
     return [
         sys.executable,
         "-m",
@@ -60,7 +62,7 @@ def gunicorn_process(host: str, port: int, workers: int) -> list[str]:
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        str(_env_int("HOTLINE_THREADS", 8)),
         "--timeout",
         "60",
         "--graceful-timeout",
