@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 import filetype
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, UnidentifiedImageError
 
@@ -186,10 +187,9 @@ def durable(storage, name: str) -> None:
     order that links it commits: a power cut must not leave an order whose attachment was
     still only in memory.  Outside any lock, so the wait holds nobody else up.  A remote
     storage (S3) has the file when ``save`` returns."""
-    try:
-        path = storage.path(name)
-    except NotImplementedError:
+    if not isinstance(storage, FileSystemStorage):
         return
+    path = storage.path(name)
     for target, flags in ((path, os.O_RDONLY), (os.path.dirname(path), os.O_RDONLY)):
         fd = os.open(target, flags)
         try:

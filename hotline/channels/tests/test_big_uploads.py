@@ -107,9 +107,14 @@ def test_a_file_made_elsewhere_is_read_for_its_digest():
     assert attachments.digest(made) == "f" * 64
 
 
-def test_a_remote_storage_needs_no_flush():
-    class Remote:
-        def path(self, name):
-            raise NotImplementedError
+def test_only_a_local_disk_is_flushed(monkeypatch, tmp_path):
+    from django.core.files.storage import FileSystemStorage, InMemoryStorage
 
-    attachments.durable(Remote(), "x")  # nothing to open: returns without error
+    synced: list[int] = []
+    monkeypatch.setattr(attachments.os, "fsync", lambda fd: synced.append(fd))
+    memory = InMemoryStorage()
+    attachments.durable(memory, memory.save("x.txt", SimpleUploadedFile("x.txt", b"x")))
+    assert synced == []  # not a local file (as S3): stored when save returns
+    disk = FileSystemStorage(location=str(tmp_path))
+    attachments.durable(disk, disk.save("x.txt", SimpleUploadedFile("x.txt", b"x")))
+    assert len(synced) == 2  # the file and its directory
