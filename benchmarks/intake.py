@@ -99,6 +99,28 @@ def _percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
+def _connect(port: int) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+
+def _exchange(conn, port: int, request) -> tuple:
+    """Send one ``(method, path, body, headers, expected)`` request on a keep-alive
+    connection: ``(conn, answered, error)`` — a broken connection is replaced (``answered``
+    False); ``error`` is None, the exception, or the unexpected status and the start of the
+    body."""
+    method, path, body, headers, expected = request
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+    except (OSError, http.client.HTTPException) as exc:
+        conn.close()
+        return _connect(port), False, repr(exc)
+    if resp.status != expected:
+        return conn, True, f"{resp.status} {data[:200]!r}"
+    return conn, True, None
+
+
 def _load(port: int, count: int, clients: int, make_request) -> dict:
     """Send ``count`` requests from ``clients`` threads, each on one keep-alive connection."""
     latencies: list[float] = []
@@ -108,7 +130,7 @@ def _load(port: int, count: int, clients: int, make_request) -> dict:
     barrier = threading.Barrier(clients)
 
     def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = _connect(port)
         barrier.wait()
         mine = []
         while True:
@@ -116,22 +138,14 @@ def _load(port: int, count: int, clients: int, make_request) -> dict:
                 i = next(next_index, None)
             if i is None:
                 break
-            method, path, body, headers, expected = make_request(i)
+            request = make_request(i)
             start = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn, answered, error = _exchange(conn, port, request)
+            if answered:
+                mine.append((time.perf_counter() - start) * 1000)
+            if error is not None:
                 with lock:
-                    errors.append(repr(exc))
-                continue
-            mine.append((time.perf_counter() - start) * 1000)
-            if resp.status != expected:
-                with lock:
-                    errors.append(f"{resp.status} {data[:200]!r}")
+                    errors.append(error)
         conn.close()
         with lock:
             latencies.extend(mine)
@@ -167,7 +181,7 @@ def _steady(port: int, rate: float, seconds: float, make_request, conns: int = 1
     start = time.perf_counter() + 0.2
 
     def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = _connect(port)
         while True:
             with lock:
                 i = next(next_index, None)
@@ -177,22 +191,13 @@ def _steady(port: int, rate: float, seconds: float, make_request, conns: int = 1
             wait = due - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-            method, path, body, headers, expected = make_request(i)
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                with lock:
-                    errors.append(repr(exc))
-                continue
+            conn, answered, error = _exchange(conn, port, make_request(i))
             took = (time.perf_counter() - due) * 1000
             with lock:
-                latencies.append(took)
-                if resp.status != expected:
-                    errors.append(f"{resp.status} {data[:200]!r}")
+                if answered:
+                    latencies.append(took)
+                if error is not None:
+                    errors.append(error)
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(conns)]
