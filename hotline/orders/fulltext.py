@@ -108,13 +108,15 @@ def _fts5_query(grams: list[str]) -> str:
     return " ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
-def term_match(term: str, vendor: str | None = None) -> Q:
+def term_match(term: str, vendor: str | None = None, *, indexed: bool = True) -> Q:
     """Orders whose title, content or address contain ``term`` (one normalised term),
-    answered from the bigram index when the term has two or more characters."""
+    answered from the bigram index when the term has two or more characters.  With
+    ``indexed=False`` the texts themselves are checked: for a few thousand rows already
+    chosen (``queries.walk_newest``), where the index would read every match in the history."""
     vendor = vendor or default_connection.vendor
     contains = Q(title__icontains=term) | Q(content__icontains=term) | Q(address__icontains=term)
     grams = bigrams(term)
-    if not grams:  # one character: no bigram to look up (docs/search.md)
+    if not grams or not indexed:  # one character: no bigram to look up (docs/search.md)
         return contains
     if vendor == "postgresql":
         hit = RawSQL(

@@ -327,6 +327,7 @@ def citizen_search(
     phone: str | None = None,
     name: str | None = None,
     text: str | None = None,
+    indexed: bool = True,
 ) -> QuerySet[WorkOrder]:
     """The one rule for searching by the citizen: ``phone`` and ``name`` match the citizen
     fields, ``text`` the order number exactly or the title, content and address.  A unit's
@@ -338,11 +339,13 @@ def citizen_search(
     if name:
         qs = qs.filter(_modes_q(modes), citizen_name=name.strip())
     if text:
-        qs = text_search(qs, user, text)
+        qs = text_search(qs, user, text, indexed=indexed)
     return qs
 
 
-def text_search(qs: QuerySet[WorkOrder], user: User | None, text: str) -> QuerySet[WorkOrder]:
+def text_search(
+    qs: QuerySet[WorkOrder], user: User | None, text: str, *, indexed: bool = True
+) -> QuerySet[WorkOrder]:
     """The search box: an order number or a phone number is looked up by its index alone;
     anything else goes to the bigram full-text index (``hotline.orders.fulltext``), each
     term under ``text_match_q``'s rule for confidential orders."""
@@ -355,7 +358,7 @@ def text_search(qs: QuerySet[WorkOrder], user: User | None, text: str) -> QueryS
     if kind == "":
         return qs
     for term in fulltext.terms(value):
-        qs = qs.filter(text_match_q(user, term, fulltext.term_match(term)))
+        qs = qs.filter(text_match_q(user, term, fulltext.term_match(term, indexed=indexed)))
     return qs
 
 

@@ -138,6 +138,7 @@ def filter_orders(
     now: datetime | None = None,
     *,
     user: User | None = None,
+    indexed: bool = True,
 ) -> QuerySet[WorkOrder]:
     """Apply list filters.  ``deadline_state`` is derived at ``now`` from running
     deadlines (overdue: due passed; warning: warn passed, due not yet).  ``phone`` and
@@ -166,7 +167,11 @@ def filter_orders(
         qs = qs.exclude(emergency_kind="")
     if params.get("phone") or params.get("q"):
         qs = privacy.citizen_search(
-            qs, user, phone=str(params.get("phone") or ""), text=str(params.get("q") or "")
+            qs,
+            user,
+            phone=str(params.get("phone") or ""),
+            text=str(params.get("q") or ""),
+            indexed=indexed,
         )
     if v := params.get("date_from"):
         qs = qs.filter(created_at__date__gte=v)
@@ -196,6 +201,59 @@ COUNT_CAP = 10_000
 SEARCH_COUNT_CAP = 1_000
 # "by relevance" ranks the newest matches only, so a common word costs the same at any size
 RELEVANCE_WINDOW = 2_000
+# a common word's newest matches are looked for in slices of the newest orders (walk_newest):
+# the first slice, the largest, and how many orders to read before giving up on the walk
+WALK_FIRST, WALK_MAX_SLICE, WALK_BUDGET = 2_000, 20_000, 100_000
+
+
+def walk_newest(
+    base: QuerySet[WorkOrder],
+    matched: QuerySet[WorkOrder],
+    offset: int,
+    limit: int,
+    *,
+    first: int | None = None,
+    largest: int | None = None,
+    budget: int | None = None,
+) -> list[int] | None:
+    """The ids of rows ``offset`` to ``offset + limit`` of ``matched`` newest first, found by
+    reading ``base`` (the same list without the words) newest first in slices — 2,000 rows,
+    then twice as many each time up to 20,000 — and keeping the ids ``matched`` holds in each
+    slice.  ``matched`` must be ``base`` with the words checked on the texts
+    (``filter_orders(..., indexed=False)``).
+
+    Why: for a word in thousands of orders the bigram index hands PostgreSQL every match in
+    the history, and it reads them all to keep the newest 30 (468 ms at 1 M orders for a
+    place in 3.4 % of them); a slice of the newest orders holds the page after a few thousand
+    rows.  ``None`` when ``budget`` rows were read without filling the page: the caller uses
+    the index then (a word that is rare in the recent orders)."""
+    first = first or WALK_FIRST
+    largest = largest or WALK_MAX_SLICE
+    budget = budget or WALK_BUDGET
+    want = offset + limit
+    found: list[int] = []
+    after: tuple | None = None
+    read, size = 0, first
+    while len(found) < want:
+        if read >= budget:
+            return None
+        window = base.order_by("-created_at", "-id")
+        if after is not None:
+            window = window.filter(
+                Q(created_at__lt=after[0]) | Q(created_at=after[0], id__lt=after[1])
+            )
+        keys = list(window.values_list("created_at", "id")[:size])
+        if not keys:
+            break
+        read += len(keys)
+        ids = [k[1] for k in keys]
+        hits = set(matched.filter(pk__in=ids).values_list("pk", flat=True))
+        found += [i for i in ids if i in hits]
+        if len(keys) < size:
+            break
+        after = keys[-1]
+        size = min(size * 2, largest)
+    return found[offset:want]
 
 
 def bounded_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:

@@ -62,11 +62,30 @@ class BoundedPaginator(Paginator):
 
     capped = False
     cap: int | None = None
+    # (the list without the words, the list with the words checked on the texts): a word
+    # in more orders than the count's cap is looked for in slices of the newest orders
+    # (oq.walk_newest) instead of through the index
+    walk: tuple[QuerySet[WorkOrder], QuerySet[WorkOrder]] | None = None
 
     @cached_property
     def count(self) -> int:
         n, self.capped = oq.bounded_count(self.object_list, self.cap)
         return n
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if self.walk is None or not self.capped:
+            return super().page(number)
+        base, matched = self.walk
+        bottom = (number - 1) * self.per_page
+        ids = oq.walk_newest(base, matched, bottom, self.per_page)
+        if ids is None:  # rare among the newest orders: the index is the faster way
+            return super().page(number)
+        rows = self.object_list.model._default_manager.filter(pk__in=ids).select_related(
+            "lead_unit", "category", "area"
+        )
+        by_id = {o.pk: o for o in rows}
+        return self._get_page([by_id[i] for i in ids if i in by_id], number, self)
 
     @property
     def count_label(self) -> str:
@@ -81,12 +100,15 @@ def paginate(
     user: User,
     *,
     count_cap: int | None = None,
+    walk: tuple[QuerySet[WorkOrder], QuerySet[WorkOrder]] | None = None,
 ) -> Page:
     """A page of orders, each wrapped in a ``Row`` with its deadline light and its title as
-    ``user`` may read it.  The count is bounded (``BoundedPaginator``, at ``count_cap``)."""
+    ``user`` may read it.  The count is bounded (``BoundedPaginator``, at ``count_cap``);
+    ``walk`` as ``BoundedPaginator.walk``."""
     qs = qs.select_related("lead_unit", "category", "area")
     paginator = BoundedPaginator(qs, size)
     paginator.cap = count_cap
+    paginator.walk = walk
     p = paginator.get_page(page)
     found = lights([o.pk for o in p.object_list], now)
     rows = []

@@ -46,7 +46,8 @@ def order_list(request):
     relevance = request.GET.get("sort", "").strip() == "relevance"
     sort = "" if relevance else sorting.sort_param(request)
     params = form.params()
-    qs = oq.filter_orders(oq.visible_orders(request.user), params, now, user=request.user)
+    visible = oq.visible_orders(request.user)
+    qs = oq.filter_orders(visible, params, now, user=request.user)
     page = wq.paginate(
         sorting.apply(
             oq.list_order(qs, q=params.get("q"), sort="relevance" if relevance else None), sort
@@ -56,6 +57,7 @@ def order_list(request):
         now,
         request.user,
         count_cap=oq.count_cap(params),
+        walk=_walk(visible, params, now, request.user) if not (sort or relevance) else None,
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -75,6 +77,15 @@ def order_list(request):
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-results":
         return render(request, "web/orders/_results.html", ctx)
     return render(request, "web/orders/list.html", ctx)
+
+
+def _walk(visible, params: dict, now, user):
+    """For words in the search box (newest first): the list without them and the list with
+    them checked on the texts, for ``BoundedPaginator.walk``."""
+    if oq.count_cap(params) != oq.SEARCH_COUNT_CAP:
+        return None
+    base = oq.filter_orders(visible, {**params, "q": ""}, now, user=user)
+    return base, oq.filter_orders(visible, params, now, user=user, indexed=False)
 
 
 # ---------------------------------------------------------------------------
