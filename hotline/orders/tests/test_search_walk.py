@@ -79,7 +79,10 @@ def test_the_list_page_walks_for_a_word_past_the_count_cap(history, reviewer, mo
         assert numbers[shown[0]] in r.content.decode()
     # the count stops at the cap (12+): the pager offers its pages, the walk fills them
     assert calls == [(0, 5), (5, 5), (10, 5)]
-    # a rare word (under the cap) and a column sort go through the index as before
+    # a rare word (under the cap), a column sort and a two-character word (one bigram: the
+    # database's own plan is right) go through the index as before
     c.get("/orders/", {"q": "路灯不亮10", "size": 5})
     c.get("/orders/", {"q": WORD, "size": 5, "sort": "-created_at"})
+    r = c.get("/orders/", {"q": "梧桐", "size": 5})
+    assert [row.order.pk for row in r.context["page"].object_list] == expected[:5]
     assert len(calls) == 3
