@@ -68,9 +68,7 @@ class Pacer:
 
 
 def pacer() -> Pacer:
-    rate = float(getattr(settings, "HOTLINE_UPLOAD_MB_PER_S", 10)) * MB
-    burst = int(float(getattr(settings, "HOTLINE_UPLOAD_BURST_MB", 5)) * MB)
-    return Pacer(rate, burst)
+    return Pacer(settings.HOTLINE_UPLOAD_MB_PER_S * MB, settings.HOTLINE_UPLOAD_BURST_MB * MB)
 
 
 class _Hashing:

@@ -116,7 +116,8 @@ def term_match(term: str, vendor: str | None = None, *, indexed: bool = True) ->
     vendor = vendor or default_connection.vendor
     contains = Q(title__icontains=term) | Q(content__icontains=term) | Q(address__icontains=term)
     grams = bigrams(term)
-    if not grams or not indexed:  # one character: no bigram to look up (docs/search.md)
+    # one character has no bigram to look up (docs/search.md); unindexed: the texts only
+    if not grams or not indexed:
         return contains
     if vendor == "postgresql":
         hit = RawSQL(

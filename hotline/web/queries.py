@@ -81,9 +81,9 @@ class BoundedPaginator(Paginator):
         ids = oq.walk_newest(base, matched, bottom, self.per_page)
         if ids is None:  # rare among the newest orders: the index is the faster way
             return super().page(number)
-        rows = self.object_list.model._default_manager.filter(pk__in=ids).select_related(
-            "lead_unit", "category", "area"
-        )
+        # by id alone: the ids are already of this list, and the list's own query would
+        # bring back the index condition and its plan
+        rows = WorkOrder.objects.filter(pk__in=ids).select_related("lead_unit", "category", "area")
         by_id = {o.pk: o for o in rows}
         return self._get_page([by_id[i] for i in ids if i in by_id], number, self)
 
