@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from bisect import bisect
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -246,6 +248,7 @@ def _deadline(
     assignment: int | None = None,
     clause: str = "§6.4.2",
     rule: str = "",
+    created: datetime | None = None,
 ) -> dict[str, Any]:
     if natural_days:
         due = start + timedelta(days=natural_days)
@@ -271,7 +274,7 @@ def _deadline(
         "skipped": "[]",
         "paused": "[]",
         "provisional": False,
-        "created_at": start,
+        "created_at": created or start,
     }
     return row
 
@@ -536,7 +539,9 @@ class _Order:
                 cur = self.current({"feedback", "extension"})
                 base = cur["due_at"] if cur else t
                 self.close_deadlines({"feedback", "extension"}, t, "superseded_at")
-                new = self.open(_deadline(ctx, self.pk, "extension", base, days, clause="§6.4.1"))
+                new = self.open(
+                    _deadline(ctx, self.pk, "extension", base, days, clause="§6.4.1", created=t)
+                )
                 data["new_due"] = new["due_at"].isoformat()
             self.ev(
                 t,
@@ -841,9 +846,68 @@ class _BulkLoad:
         with connection.cursor() as cursor:
             if self.replica:
                 cursor.execute("SET session_replication_role = DEFAULT")
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            for _, definition in self.indexes:
-                cursor.execute(definition)
+            cursor.execute(
+                "SELECT relname, pg_relation_size(oid) FROM pg_class WHERE relname = ANY(%s)",
+                [[m._meta.db_table for m in MODELS]],
+            )
+            size = dict(cursor.fetchall())
+        # the biggest tables' indexes first: the two builders end at about the same time
+        ordered = sorted(self.indexes, key=lambda ix: -size.get(_table_of(ix[1]), 0))
+        _build_indexes([definition for _, definition in ordered])
+
+
+INDEX_BUILDERS = 2
+
+
+def _table_of(definition: str) -> str:
+    """``CREATE INDEX … ON public.orders_event USING …`` → ``orders_event``."""
+    return definition.split(" ON ", 1)[1].split()[0].split(".")[-1].strip('"')
+
+
+def _build_indexes(definitions: list[str]) -> None:
+    _run_parallel(
+        [(d, []) for d in definitions], setup=["SET maintenance_work_mem = '1GB'"], atomic=False
+    )
+
+
+def _run_parallel(
+    statements: list[tuple[str, list[Any]]], *, setup: list[str], atomic: bool
+) -> None:
+    """Run the statements on ``INDEX_BUILDERS`` connections at once, each taking the next
+    one when free (each statement is one database process's work: two cores run two at a
+    time), each connection's work in one transaction when ``atomic``.  The first failure
+    is raised after every connection stopped."""
+    pending = list(statements)
+    lock = threading.Lock()
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with transaction.atomic() if atomic else nullcontext(), connection.cursor() as cursor:
+                for sql in setup:
+                    cursor.execute(sql)
+                while True:
+                    with lock:
+                        if not pending or failures:
+                            break
+                        sql, params = pending.pop(0)
+                    cursor.execute(sql, params)
+                with lock:
+                    if failures and atomic:
+                        transaction.set_rollback(True)
+        except BaseException as exc:  # handed to the caller below
+            with lock:
+                failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(INDEX_BUILDERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise failures[0]
 
 
 def _analyze() -> None:
@@ -936,6 +1000,27 @@ def _day_weights(days: list[date]) -> list[float]:
     return out
 
 
+# Copies (PostgreSQL): every story played in Python is also written ``copies - 1`` more
+# times by ``INSERT … SELECT`` in the database — each copy with its own ids, number and
+# phone, all its instants ``CLONE_STEP`` seconds earlier per copy.  The Python story costs
+# ~0.3 ms an order; a copy costs the database a few microseconds a row.  Days from
+# ``LIVE_DAYS`` ago on are always played order by order (their orders are still moving).
+CLONE_STEP = 60
+LIVE_DAYS = 2
+# events whose ``data`` names a row of another generated table, by key
+_EVENT_REFS = {
+    "reply": "orders_reply",
+    "callback": "orders_callback",
+    "reminder": "supervision_reminder",
+}
+
+
+def default_copies(orders: int) -> int:
+    """One Python story per ~500,000 orders at most: a big history is built from at most
+    ~500 k distinct stories (20 copies each at 10 M), a small one has no copies."""
+    return max(1, min(20, -(-orders // 500_000)))
+
+
 def generate(
     orders: int,
     *,
@@ -943,11 +1028,17 @@ def generate(
     seed: int = 2024,
     now: datetime | None = None,
     batch: int = 20000,
+    copies: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write ``orders`` orders spread over the ``days`` days before ``now``.  Returns how
-    many were written."""
+    many were written.  ``copies`` (PostgreSQL only; default ``default_copies``): how many
+    orders each older story is written as."""
     now = (now or clock.now()).astimezone(UTC)
+    if copies is None:
+        copies = default_copies(orders)
+    if connection.vendor != "postgresql" or copies < 1:
+        copies = 1
     rng = random.Random(seed)
     ctx = _context(now, rng)
     ctx.tables = {m._meta.db_table: _Table(m) for m in MODELS}
@@ -958,6 +1049,10 @@ def generate(
     counts = [int(orders * w / total_w) for w in weights]
     for i in rng.sample(range(days), orders - sum(counts)):
         counts[i] += 1
+    if len(day_list) <= LIVE_DAYS:
+        copies = 1
+    if copies > 1:
+        _round_to_copies(counts, copies, len(day_list) - LIVE_DAYS)
     hour_cum: list[float] = []
     acc = 0.0
     for w in HOURS:
@@ -967,8 +1062,9 @@ def generate(
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB: index pages stay hot
+    plan = _Plan(day_list, counts, seqs, hour_cum, acc, today, batch, copies, progress)
     with _BulkLoad(orders):
-        written = _generate_days(ctx, day_list, counts, seqs, hour_cum, acc, today, batch, progress)
+        written = _generate_days(ctx, plan)
     _reset_sequences()
     _analyze()
     if progress:
@@ -976,50 +1072,181 @@ def generate(
     return written
 
 
-def _generate_days(ctx, day_list, counts, seqs, hour_cum, acc, today, batch, progress) -> int:
+def _round_to_copies(counts: list[int], copies: int, older: int) -> None:
+    """Each of the first ``older`` days gets a multiple of ``copies`` orders (the rounding
+    error carried to the next day, so the total stays); what is left goes to the live
+    days at the end."""
+    carry = 0.0
+    moved = 0
+    for i in range(older):
+        want = counts[i] + carry
+        got = copies * round(want / copies)
+        carry = want - got
+        moved += counts[i] - got
+        counts[i] = got
+    live = len(counts) - older
+    for k in range(live):
+        counts[older + k] += moved // live + (1 if k < moved % live else 0)
+    if any(c < 0 for c in counts):  # tiny histories: no room to round
+        raise ValueError("too few orders for this many copies")
+
+
+@dataclass
+class _Plan:
+    day_list: list[date]
+    counts: list[int]
+    seqs: dict[date, int]
+    hour_cum: list[float]
+    acc: float
+    today: date
+    batch: int
+    copies: int
+    progress: Callable[[int], None] | None
+
+
+def _generate_days(ctx: _Ctx, plan: _Plan) -> int:
     rng, now = ctx.rng, ctx.now
     order_table = ctx.tables["orders_workorder"]
     touched: set[date] = set()
     written = pending = 0
-    for day, n in zip(day_list, counts, strict=True):
+    live_from = len(plan.day_list) - LIVE_DAYS
+    starts = {name: t.next_id for name, t in ctx.tables.items()}
+    for i, (day, n) in enumerate(zip(plan.day_list, plan.counts, strict=True)):
+        copies = plan.copies if i < live_from else 1
+        if i == live_from and pending:  # copies never mix with the live days' stories
+            _flush(ctx, plan.seqs, touched, starts, plan.copies)
+            pending = 0
         if n == 0:
             continue
         start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
+        # a copy is up to (copies-1) steps earlier than its story: stories start late
+        # enough that their copies stay on the same day
+        room = CLONE_STEP * (copies - 1)
         stamps = sorted(
             start
             + timedelta(
-                hours=bisect(hour_cum, rng.random() * acc),
-                seconds=rng.randint(0, 3599),
+                seconds=max(
+                    room,
+                    3600 * bisect(plan.hour_cum, rng.random() * plan.acc) + rng.randint(0, 3599),
+                )
             )
-            for _ in range(n)
+            for _ in range(n // copies)
         )
-        if day == today:
+        if day == plan.today:
             # today only has the hours up to now: squeeze the day's profile into them, so
             # the requested number of orders is written whatever the time of day
             elapsed = now - start
             stamps = [start + (s - start) * (elapsed / timedelta(days=1)) for s in stamps]
-        base = seqs.get(day, 0)
-        for k, t0 in enumerate(stamps, 1):
+        base = plan.seqs.get(day, 0)
+        if base + n > 999_999:
+            raise ValueError(f"{day}: more than 999,999 orders in one day")
+        for k, t0 in enumerate(stamps):
             pk = order_table.next_id
             order_table.next_id += 1
-            _Order(ctx, pk, f"{day:%Y%m%d}{base + k:06d}", t0.astimezone(UTC)).play()
-        seqs[day] = base + len(stamps)
+            number = f"{day:%Y%m%d}{base + k * copies + 1:06d}"
+            _Order(ctx, pk, number, t0.astimezone(UTC)).play()
+        plan.seqs[day] = base + n
         touched.add(day)
-        written += len(stamps)
-        pending += len(stamps)
-        if pending >= batch:
-            _flush(ctx, seqs, touched)
+        written += n
+        pending += n
+        if pending >= plan.batch:
+            _flush(ctx, plan.seqs, touched, starts, copies)
             pending = 0
-            if progress:
-                progress(written)
-    _flush(ctx, seqs, touched)
+            if plan.progress:
+                plan.progress(written)
+    _flush(ctx, plan.seqs, touched, starts, 1)
     return written
 
 
-def _flush(ctx: _Ctx, seqs: dict[date, int], touched: set[date]) -> None:
+def _flush(
+    ctx: _Ctx, seqs: dict[date, int], touched: set[date], starts: dict[str, int], copies: int
+) -> None:
     with transaction.atomic():
         for m in MODELS:
             _write(ctx.tables[m._meta.db_table])
         for day in sorted(touched):
             OrderSequence.objects.update_or_create(day=day, defaults={"last": seqs[day]})
+    if copies > 1:  # after the commit: the copying connections must see the stories
+        _copy_stories(ctx, starts, copies)
     touched.clear()
+    starts.update({name: t.next_id for name, t in ctx.tables.items()})
+
+
+def _copy_stories(ctx: _Ctx, starts: dict[str, int], copies: int) -> None:
+    """The batch just committed (ids ``starts[t]`` … ``next_id - 1`` of each table t)
+    again ``copies - 1`` times, one statement per table, the tables shared out between
+    two connections: copy j takes ids shifted by j × the batch's span, the number j after
+    its story's (numbers were handed out with gaps for it), a phone of its own, and every
+    instant j × ``CLONE_STEP`` seconds earlier — earlier, so no copy has a step after
+    ``now``.  The copies commit after their stories: a load that dies between leaves
+    whole stories without some of their copies (and unused numbers), nothing half-made."""
+    span = {name: t.next_id - starts[name] for name, t in ctx.tables.items()}
+    statements = []
+    for name, table in sorted(ctx.tables.items(), key=lambda kv: -span[kv[0]]):
+        if not span[name]:
+            continue
+        lo, hi = starts[name], table.next_id
+        exprs = ", ".join(_copied(table, c, span, name) for c in table.columns)
+        cols = ", ".join(f'"{c}"' for c in table.columns)
+        statements.append(
+            (
+                f'INSERT INTO "{name}" ({cols}) SELECT {exprs} FROM "{name}" '
+                "CROSS JOIN generate_series(1, %s) AS copy_j WHERE id >= %s AND id < %s "
+                "ORDER BY copy_j, id",
+                [copies - 1, lo, hi],
+            )
+        )
+        table.next_id = hi + (copies - 1) * span[name]
+    if connection.in_atomic_block:
+        # the caller's transaction holds the stories: only its connection sees them
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        role = cursor.fetchone()[0]
+    # the copies reference rows already checked: FK triggers off on the copying
+    # connections too when the load switched them off (_BulkLoad; superusers only)
+    setup = [] if role == "origin" else [f"SET session_replication_role = {role}"]
+    _run_parallel(statements, setup=setup, atomic=True)
+
+
+def _copied(table: _Table, col: str, span: dict[str, int], name: str) -> str:
+    """The SQL expression for column ``col`` of copy ``copy_j``."""
+    shift = f"copy_j * interval '{CLONE_STEP} seconds'"
+    if col == "id":
+        return f"id + copy_j * {span[name]}"
+    if col == "order_id":
+        return f"order_id + copy_j * {span['orders_workorder']}"
+    if col == "assignment_id":
+        return f"assignment_id + copy_j * {span['orders_assignment']}"
+    if table.index[col] in table.datetime_columns:
+        return f'"{col}" - {shift}'
+    if name == "orders_workorder" and col == "number":
+        return "left(number, 8) || lpad((substr(number, 9)::int + copy_j)::text, 6, '0')"
+    if name == "orders_workorder" and col == "citizen_phone":
+        return (
+            "left(citizen_phone, 2) || lpad(((substr(citizen_phone, 3)::bigint"
+            " + copy_j * 7919) %% 1000000000)::text, 9, '0')"
+        )
+    if name == "orders_event" and col == "data":
+        cases = [
+            f"WHEN data ? '{key}' THEN jsonb_set(data, '{{{key}}}', "
+            f"to_jsonb((data->>'{key}')::bigint + copy_j * {span[target]}))"
+            for key, target in _EVENT_REFS.items()
+        ]
+        request = (
+            "jsonb_set(data, '{request}', to_jsonb((data->>'request')::bigint + copy_j * "
+            f"CASE WHEN action LIKE '%%suspension' THEN {span['orders_suspensionrequest']}"
+            f" ELSE {span['orders_extensionrequest']} END))"
+        )
+        new_due = (
+            f"jsonb_set({request}, '{{new_due}}', to_jsonb(to_char("
+            f"((data->>'new_due')::timestamptz - {shift}) AT TIME ZONE 'UTC', "
+            '\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\')))'
+        )
+        cases.append(f"WHEN data ? 'new_due' THEN {new_due}")
+        cases.append(f"WHEN data ? 'request' THEN {request}")
+        return f"CASE {' '.join(cases)} ELSE data END"
+    return f'"{col}"'

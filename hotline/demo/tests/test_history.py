@@ -5,26 +5,46 @@ as the actions do — and the assessment reads them the same live and rolled up.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from hotline.analytics import assessment, rollup
 from hotline.analytics.periods import Period
 from hotline.analytics.tests.conftest import sh
 from hotline.demo import history
-from hotline.orders.models import Assignment, Deadline, Event, WorkOrder
+from hotline.orders.models import (
+    Assignment,
+    Callback,
+    Deadline,
+    Event,
+    ExtensionRequest,
+    Reply,
+    SuspensionRequest,
+    WorkOrder,
+)
+from hotline.rules.calendar import SHANGHAI
+from hotline.supervision.models import Reminder
 
 NOW = sh(2026, 3, 20, 12, 0)
 
 
-@pytest.fixture
-def generated(db):
+@pytest.fixture(
+    params=[(1, False), (3, False), (3, True)], ids=["stories", "copies", "copies-committed"]
+)
+def generated(request):
+    """600 orders, each its own story — or (PostgreSQL) each older story written three
+    times by the database: inside the test's transaction on its connection, or (committed
+    batches, as the command runs) on two connections at once; SQLite writes every order as
+    its own story either way."""
     from hotline.demo import build
 
+    copies, committed = request.param
+    request.getfixturevalue("transactional_db" if committed else "db")
     build.build_organisation()
-    return history.generate(600, days=40, now=NOW, batch=150, seed=7)
+    return history.generate(600, days=40, now=NOW, batch=150, seed=7, copies=copies)
 
 
 def test_generated_orders_fill_the_fields_the_actions_fill(generated):
@@ -82,3 +102,59 @@ def test_history_command_appends_after_existing_orders(db, now):
     numbers = list(WorkOrder.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)
     assert rollup.watermark() is not None
+
+
+def test_copies_are_whole_orders_of_their_own(generated, request):
+    """Copied stories (PostgreSQL) keep every reference inside their own order: the
+    timeline's reply/callback/reminder/request ids, the deadlines' assignments; they have
+    their own number and phone, and nothing happens after ``now``."""
+    orders = {o.pk: o for o in WorkOrder.objects.all()}
+    assert len(orders) == generated == 600
+    stories = Counter((o.title, o.address, o.category_id, o.state) for o in orders.values())
+    copied = request.node.callspec.params["generated"][0] == 3
+    if copied and connection.vendor == "postgresql":
+        # the older stories thrice each, 60 s apart; the last two days one by one
+        assert len(stories) < 300
+        first = WorkOrder.objects.order_by("id").first()
+        twin = WorkOrder.objects.get(
+            created_at=first.created_at - timedelta(seconds=60),
+            title=first.title,
+            address=first.address,
+        )
+        assert twin.created_at == first.created_at - timedelta(seconds=60)
+        assert (twin.title, twin.address, twin.state) == (first.title, first.address, first.state)
+        assert twin.number != first.number and twin.citizen_phone != first.citizen_phone
+        assert twin.number[:8] == first.number[:8]
+    phones = [o.citizen_phone for o in orders.values()]
+    assert all(len(p) == 11 and p.isdigit() for p in phones)
+    assert len(set(phones)) > 0.95 * len(phones)
+    for o in orders.values():
+        assert o.number[:8] == o.created_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+    refs = {
+        "reply": Reply,
+        "callback": Callback,
+        "reminder": Reminder,
+    }
+    checked = Counter()
+    for e in Event.objects.all():
+        assert e.at <= NOW
+        for key, model in refs.items():
+            if key in e.data:
+                assert model.objects.get(pk=e.data[key]).order_id == e.order_id
+                checked[key] += 1
+        if "request" in e.data:
+            model = SuspensionRequest if "suspension" in e.action else ExtensionRequest
+            req = model.objects.get(pk=e.data["request"])
+            assert req.order_id == e.order_id
+            checked["request"] += 1
+            if "new_due" in e.data:
+                due = Deadline.objects.get(order_id=e.order_id, kind="extension")
+                assert abs(datetime.fromisoformat(e.data["new_due"]) - due.due_at) < timedelta(
+                    seconds=1
+                )
+    assert checked["reply"] > 100 and checked["callback"] > 100 and checked["request"] > 0
+    for d in Deadline.objects.filter(assignment__isnull=False).select_related("assignment"):
+        assert d.assignment.order_id == d.order_id
+    # an extension's clock starts at the old due time, but it was granted before now
+    assert not Deadline.objects.filter(created_at__gt=NOW).exists()
+    assert not WorkOrder.objects.filter(updated_at__gt=NOW).exists()
