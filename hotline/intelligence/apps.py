@@ -53,9 +53,12 @@ class IntelligenceConfig(AppConfig):
 def _warm_quietly() -> None:
     import logging
 
+    from hotline.common.settle import freeze
     from hotline.intelligence import services
 
     try:
         services.warm()
     except Exception:  # a missing table before migrate, etc.: first use will load it
         logging.getLogger(__name__).info("model warm-up skipped", exc_info=True)
+    else:
+        freeze()  # the models live as long as the process: out of the collector's way
