@@ -345,14 +345,23 @@ R = {200: s.OrderOut, **s.ERRORS}
 def list_orders(request, params: Query[s.ListParams]):
     now = clock.now()
     filters = params.dict(exclude_none=True, exclude={"sort", "after", "page", "page_size"})
-    qs = queries.filter_orders(
-        queries.visible_orders(request.auth), filters, now, user=request.auth
-    )
+    visible = queries.visible_orders(request.auth)
+    qs = queries.filter_orders(visible, filters, now, user=request.auth)
     count, capped = queries.bounded_count(qs, queries.count_cap(filters))
     relevance = params.sort == "relevance" and bool(params.q)
+    # a common word past the count's cap: its newest matches from slices of the newest
+    # orders, as on the 工单查询 page (queries.walk_newest)
+    walk = queries.keyword_walk(visible, filters, now, user=request.auth)
+    walk = walk if capped and not relevance else None
     if params.after and not relevance:
         try:
             qs = queries.after_cursor(qs, params.after)
+            if walk:
+                base, matched = walk
+                walk = (
+                    queries.after_cursor(base, params.after),
+                    queries.after_cursor(matched, params.after),
+                )
         except ValueError:
             raise ValidationFailed({"after": "游标无效：请使用上一页返回的 next"}) from None
         start = 0
@@ -360,10 +369,17 @@ def list_orders(request, params: Query[s.ListParams]):
         start = (params.page - 1) * params.page_size
         if start >= queries.COUNT_CAP:
             raise ValidationFailed({"page": "页码过大：请用 after 游标翻页或缩小筛选范围"})
-    qs = queries.list_order(qs, q=params.q, sort=params.sort).select_related(
-        "lead_unit", "category"
-    )
-    page = list(qs[start : start + params.page_size])
+    ids = queries.walk_newest(*walk, start, params.page_size) if walk else None
+    if ids is not None:
+        # by id alone: the ids are of this list already (see web.queries.BoundedPaginator)
+        rows = WorkOrder.objects.filter(pk__in=ids).select_related("lead_unit", "category")
+        by_id = {o.pk: o for o in rows}
+        page = [by_id[i] for i in ids if i in by_id]
+    else:
+        qs = queries.list_order(qs, q=params.q, sort=params.sort).select_related(
+            "lead_unit", "category"
+        )
+        page = list(qs[start : start + params.page_size])
     lights = _lights([o.pk for o in page], now)
     more = len(page) == params.page_size and not relevance
     return {

@@ -256,6 +256,21 @@ def walk_newest(
     return found[offset:want]
 
 
+def keyword_walk(
+    visible: QuerySet[WorkOrder], params: dict[str, Any], now, *, user
+) -> tuple[QuerySet[WorkOrder], QuerySet[WorkOrder]] | None:
+    """For words in the search box (newest-first lists): the list without them and the
+    list with them checked on the texts, as ``walk_newest`` takes them.  Only for a word of
+    three or more characters: a two-character word is one bigram, whose frequency
+    PostgreSQL knows, and its own plan already reads the newest orders first."""
+    if count_cap(params) != SEARCH_COUNT_CAP:
+        return None
+    if not any(len(fulltext.bigrams(t)) > 1 for t in fulltext.terms(str(params.get("q")))):
+        return None
+    base = filter_orders(visible, {**params, "q": ""}, now, user=user)
+    return base, filter_orders(visible, params, now, user=user, indexed=False)
+
+
 def bounded_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     """How many rows, counting at most ``cap + 1`` (default ``COUNT_CAP + 1``) of them:
     ``(n, capped)``; a capped list says "10,000+" instead of scanning the rest of the

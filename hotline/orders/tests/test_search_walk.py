@@ -86,3 +86,41 @@ def test_the_list_page_walks_for_a_word_past_the_count_cap(history, reviewer, mo
     r = c.get("/orders/", {"q": "梧桐", "size": 5})
     assert [row.order.pk for row in r.context["page"].object_list] == expected[:5]
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize("who", ["reviewer", "clerk"])
+def test_the_api_list_walks_too_by_page_and_by_cursor(history, request, who, monkeypatch):
+    from hotline.api.tests.conftest import Api
+
+    user = request.getfixturevalue(who)
+    calls = []
+    walk = oq.walk_newest
+
+    def spy(*args, **kwargs):
+        calls.append(args[2:4])
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(oq, "walk_newest", spy)
+    monkeypatch.setattr(oq, "SEARCH_COUNT_CAP", 12)
+    monkeypatch.setattr(oq, "WALK_FIRST", 2)
+    monkeypatch.setattr(oq, "WALK_MAX_SLICE", 4)
+    _, _, expected = _lists(user)
+    numbers = dict(history[0].__class__.objects.values_list("pk", "number"))
+    api = Api(user)
+    by_page = []
+    for page in (1, 2, 3, 4):
+        body = api.get("/orders", q=WORD, page_size=5, page=page).json()
+        assert body["count"] == 12 and body["count_capped"]
+        by_page += [r["number"] for r in body["results"]]
+    assert by_page == [numbers[pk] for pk in expected]
+    by_cursor, after = [], None
+    while True:
+        body = api.get("/orders", q=WORD, page_size=5, **({"after": after} if after else {}))
+        by_cursor += [r["number"] for r in body.json()["results"]]
+        after = body.json()["next"]
+        if not after:
+            break
+    assert by_cursor == by_page
+    assert (0, 5) in calls and (15, 5) in calls and len(calls) == 4 + len(by_cursor) // 5 + 1
+    # the unit's list never shows the confidential citizen's order it found no word in
+    assert (numbers[history[4].pk] in by_page) == (who == "reviewer")

@@ -18,7 +18,7 @@ from hotline.callbacks import queries as cq
 from hotline.common import downloads, hooks
 from hotline.common.http import page_param
 from hotline.orders import actions as act
-from hotline.orders import fulltext, privacy
+from hotline.orders import privacy
 from hotline.orders import queries as oq
 from hotline.orders.models import WorkOrder
 from hotline.org.models import Unit
@@ -57,7 +57,9 @@ def order_list(request):
         now,
         request.user,
         count_cap=oq.count_cap(params),
-        walk=_walk(visible, params, now, request.user) if not (sort or relevance) else None,
+        walk=None
+        if sort or relevance
+        else oq.keyword_walk(visible, params, now, user=request.user),
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -77,19 +79,6 @@ def order_list(request):
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-results":
         return render(request, "web/orders/_results.html", ctx)
     return render(request, "web/orders/list.html", ctx)
-
-
-def _walk(visible, params: dict, now, user):
-    """For words in the search box (newest first): the list without them and the list with
-    them checked on the texts, for ``BoundedPaginator.walk``.  Only for a word of three or
-    more characters: a two-character word is one bigram, whose frequency PostgreSQL knows,
-    and its own plan already reads the newest orders first."""
-    if oq.count_cap(params) != oq.SEARCH_COUNT_CAP:
-        return None
-    if not any(len(fulltext.bigrams(t)) > 1 for t in fulltext.terms(str(params.get("q")))):
-        return None
-    base = oq.filter_orders(visible, {**params, "q": ""}, now, user=user)
-    return base, oq.filter_orders(visible, params, now, user=user, indexed=False)
 
 
 # ---------------------------------------------------------------------------
