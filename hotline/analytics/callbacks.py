@@ -16,9 +16,10 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet
 
+from hotline import clock
+from hotline.analytics import rollup
 from hotline.analytics.metrics import Metric, lead_unit_at
 from hotline.callbacks.models import Survey
-from hotline.orders.models import Callback
 from hotline.rules import callback as callback_rules
 from hotline.rules import taxonomy
 
@@ -83,25 +84,28 @@ def _rate(part: int, whole: int) -> float | None:
     return None if whole <= 0 else part / whole
 
 
-def by_method_and_mode(start: datetime, end: datetime) -> list[dict]:
-    """Reached callbacks in ``[start, end)`` by (method, mode): how many, how many the
-    assessment counts, satisfaction and resolution of the counted ones and their rates."""
+def by_method_and_mode(
+    start: datetime, end: datetime, counts: dict[str, int] | None = None
+) -> list[dict]:
+    """Reached callbacks in the day-aligned span ``[start, end)`` by (method, mode): how
+    many, how many the assessment counts, satisfaction and resolution of the counted ones
+    and their rates.  From the roll-ups for sealed days (``rollup.callbacks_in``)."""
+    if counts is None:
+        counts = rollup.callbacks_in(start, end, clock.now())
     counted: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    base = Callback.objects.filter(outcome="reached", at__gte=start, at__lt=end)
-    for r in base.values("method", "mode", "assessed", "satisfaction", "resolution").annotate(
-        n=Count("pk")
-    ):
+    for key, n in counts.items():
+        r = rollup.parse_callback_key(key)
         c = counted[(r["method"], r["mode"])]
-        c["reached"] += r["n"]
+        c["reached"] += n
         if not r["assessed"]:
             continue
-        c["assessed"] += r["n"]
+        c["assessed"] += n
         if r["satisfaction"]:
-            c[r["satisfaction"]] += r["n"]
-            c["rated"] += r["n"]
+            c[r["satisfaction"]] += n
+            c["rated"] += n
         if r["resolution"]:
-            c[r["resolution"]] += r["n"]
-            c["judged"] += r["n"]
+            c[r["resolution"]] += n
+            c["judged"] += n
     out = []
     for method in taxonomy.CALLBACK_METHODS:
         for mode in taxonomy.CALLBACK_MODES:
@@ -148,12 +152,11 @@ def escalations(start: datetime, end: datetime) -> list[dict]:
 def figures(start: datetime, end: datetime) -> dict:
     """Everything the callback page and the dashboard card show for ``[start, end)``."""
     surveys = {code: survey_rows(code, start, end).count() for code in SURVEY_METRICS}
-    manual = Callback.objects.filter(
-        outcome="reached", mode="manual", at__gte=start, at__lt=end
-    ).count()
-    smart = Callback.objects.filter(
-        outcome="reached", mode="smart", at__gte=start, at__lt=end
-    ).count()
+    counts = rollup.callbacks_in(start, end, clock.now())
+    by_mode: dict[str, int] = defaultdict(int)
+    for key, n in counts.items():
+        by_mode[rollup.parse_callback_key(key)["mode"]] += n
+    manual, smart = by_mode["manual"], by_mode["smart"]
     return {
         "surveys": surveys,
         "survey_labels": {code: m.label for code, m in SURVEY_METRICS.items()},
@@ -164,7 +167,7 @@ def figures(start: datetime, end: datetime) -> dict:
             )
         ),
         "smart_share": _pct(_rate(smart, smart + manual)),
-        "by_method_mode": by_method_and_mode(start, end),
+        "by_method_mode": by_method_and_mode(start, end, counts),
         "escalations": escalations(start, end),
     }
 

@@ -39,9 +39,9 @@ def volume(period: Period, now: datetime) -> dict[tuple[date, str, str], int]:
     out: dict[tuple[date, str, str], int] = defaultdict(int)
     if parts.sealed:
         first, last = parts.sealed
-        for day, dim, key, n in VolumeDay.objects.filter(day__gte=first, day__lte=last).values_list(
-            "day", "dimension", "key", "count"
-        ):
+        for day, dim, key, n in VolumeDay.objects.filter(
+            day__gte=first, day__lte=last, dimension__in=rollup.VOLUME_DIMENSIONS
+        ).values_list("day", "dimension", "key", "count"):
             out[(day, dim, key)] += n
     if parts.live:
         for (day, dim, key), n in rollup.volume_counts(*parts.live, by_day=True).items():

@@ -1,4 +1,5 @@
-"""Daily roll-ups: seal finished days into ``UnitDay`` and ``VolumeDay``.
+"""Daily roll-ups: seal finished days into ``UnitDay`` and ``VolumeDay`` (orders by
+channel, type, domain, area and hour; reached callbacks by method, mode and answer).
 
 A day can be sealed once it is over: everything counted on it has happened (a missed
 deadline is dated by its due time, which is past).  ``refresh`` recomputes every day from
@@ -41,6 +42,22 @@ LAG = timedelta(minutes=2)
 
 # dimension → the expression it groups registered orders by
 VOLUME_DIMENSIONS = ("channel", "appeal_type", "domain", "area", "hour")
+# reached callbacks by their time, keyed "method|mode|assessed|satisfaction|resolution"
+# (``callback_key``): the callback figures of a month read ~30 × a few dozen rows instead
+# of every callback of the month (35 ms at 14,000 orders a day, and growing with it)
+CALLBACK_DIMENSION = "callback"
+CALLBACK_FIELDS = ("method", "mode", "assessed", "satisfaction", "resolution")
+
+
+def callback_key(row: dict) -> str:
+    return "|".join(
+        ("1" if row[f] else "0") if f == "assessed" else str(row[f] or "") for f in CALLBACK_FIELDS
+    )
+
+
+def parse_callback_key(key: str) -> dict:
+    values = dict(zip(CALLBACK_FIELDS, key.split("|"), strict=True))
+    return {**values, "assessed": values["assessed"] == "1"}
 
 
 def local_date(field: str):
@@ -117,6 +134,41 @@ def volume_counts(
     return out
 
 
+def callback_counts(
+    start: datetime, end: datetime, *, by_day: bool
+) -> dict[tuple[date | None, str], int]:
+    """Reached callbacks made in ``[start, end)`` per (day, ``callback_key``), counted
+    live."""
+    from hotline.orders.models import Callback
+
+    qs = Callback.objects.filter(outcome="reached", at__gte=start, at__lt=end).order_by()
+    fields = list(CALLBACK_FIELDS)
+    if by_day:
+        qs = qs.annotate(m_day=local_date("at"))
+        fields.append("m_day")
+    out: dict[tuple[date | None, str], int] = defaultdict(int)
+    for r in qs.values(*fields).annotate(n=Count("pk")):
+        out[(r.get("m_day"), callback_key(r))] += r["n"]
+    return out
+
+
+def callbacks_in(start: datetime, end: datetime, now: datetime) -> dict[str, int]:
+    """Reached callbacks of the day-aligned span ``[start, end)`` per ``callback_key``:
+    the sealed days from the roll-up rows, the rest counted live."""
+    parts = split(start, end, now)
+    out: dict[str, int] = defaultdict(int)
+    if parts.sealed:
+        first, last = parts.sealed
+        for key, n in VolumeDay.objects.filter(
+            day__gte=first, day__lte=last, dimension=CALLBACK_DIMENSION
+        ).values_list("key", "count"):
+            out[key] += n
+    if parts.live:
+        for (_day, key), n in callback_counts(*parts.live, by_day=False).items():
+            out[key] += n
+    return out
+
+
 def watermark() -> datetime | None:
     """The instant the roll-ups are sealed up to: days before its Shanghai day are
     complete in ``UnitDay``/``VolumeDay``; its own day's rows cover midnight to it."""
@@ -154,6 +206,8 @@ def seal(first: date, last: date, until: datetime) -> None:
     start, end = day_start(first), min(day_start(last + timedelta(days=1)), until)
     units = unit_counts(start, end, until, by_day=True)
     volume = volume_counts(start, end, by_day=True)
+    for (d, key), n in callback_counts(start, end, by_day=True).items():
+        volume[(d, CALLBACK_DIMENSION, key)] = n
     with transaction.atomic():
         UnitDay.objects.filter(day__gte=first, day__lte=last).delete()
         VolumeDay.objects.filter(day__gte=first, day__lte=last).delete()

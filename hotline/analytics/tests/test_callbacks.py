@@ -114,3 +114,25 @@ def test_the_pages_and_the_api_show_the_figures_to_the_centre_only(week, leader,
     _, token = ApiToken.issue(clerk, "t")
     r = unit.get("/api/v1/analytics/callbacks", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 403
+
+
+def test_the_figures_are_the_same_from_the_roll_ups(week, leader):
+    """Sealed days read the callback counts from ``VolumeDay`` (dimension ``callback``):
+    the same figures as counting the callbacks live, half sealed or all of it."""
+    from hotline.analytics import rollup
+    from hotline.analytics.models import VolumeDay
+
+    live = figures.figures(PERIOD.start, PERIOD.end)
+    rollup.refresh(MONDAY + timedelta(hours=2, minutes=30))  # A B C's answers sealed, not B's call
+    assert rollup.watermark() is not None
+    assert VolumeDay.objects.filter(dimension=rollup.CALLBACK_DIMENSION).count() >= 2
+    assert figures.figures(PERIOD.start, PERIOD.end) == live
+    rollup.refresh(MONDAY + timedelta(days=3))
+    sealed_rows = VolumeDay.objects.filter(dimension=rollup.CALLBACK_DIMENSION)
+    assert sum(r.count for r in sealed_rows) == 4  # A, B by SMS; B, C by phone
+    assert figures.figures(PERIOD.start, PERIOD.end) == live
+    # and the dashboard's volume charts do not take the callback rows for a dimension
+    c = Client()
+    c.force_login(leader)
+    html = c.get("/analytics/?month=2026-03").content.decode()
+    assert '<b data-kpi="response_rate">66.7%</b>' in html
