@@ -9,6 +9,16 @@ from urllib.parse import urlparse
 REPO = Path(__file__).resolve().parents[1]
 
 
+def ensure_pg(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if it does not exist."""
+    import psycopg
+
+    name = urlparse(url).path.lstrip("/")
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            recreate_pg(url)
+
+
 def recreate_pg(url: str) -> None:
     """Drop and create the PostgreSQL database named in ``url``."""
     import psycopg

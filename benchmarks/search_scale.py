@@ -52,14 +52,16 @@ def _pct(values: list[float], q: float) -> float:
 
 def one(size: int, url: str, keep: bool, runs: int, trgm: bool, build_: bool = True) -> dict:
     """Build (unless kept) and measure one size, in this process."""
-    from benchmarks._db import recreate_pg
+    from benchmarks._db import ensure_pg, recreate_pg
 
     os.environ["HOTLINE_DATABASE_URL"] = url
     os.environ.setdefault("HOTLINE_VAR_DIR", str(REPO / "var" / "bench"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
     os.environ.setdefault("HOTLINE_ALLOWED_HOSTS", "testserver,localhost")
     out: dict = {"orders_requested": size}
-    if not keep:
+    if keep:
+        ensure_pg(url)
+    else:
         recreate_pg(url)
     import django
 

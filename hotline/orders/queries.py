@@ -247,7 +247,11 @@ def walk_newest(
             break
         read += len(keys)
         ids = [k[1] for k in keys]
-        hits = set(matched.filter(pk__in=ids).values_list("pk", flat=True))
+        # the slice is every row of ``base`` between its first and last instants: the
+        # matches among it by that range (an index range, not a list of 20,000 ids), kept
+        # to the slice's own ids (rows sharing a boundary instant may lie outside it)
+        in_slice = matched.filter(created_at__gte=keys[-1][0], created_at__lte=keys[0][0])
+        hits = set(in_slice.values_list("pk", flat=True)) & set(ids)
         found += [i for i in ids if i in hits]
         if len(keys) < size:
             break
