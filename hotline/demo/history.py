@@ -7,6 +7,11 @@ deadlines met/superseded as the actions do, replies, callbacks, extension and ha
 requests, reminders and the timeline events) straight into the tables: ``COPY`` on
 PostgreSQL, ``executemany`` on SQLite, in batches, one transaction per batch.
 
+A big history on PostgreSQL is mostly copies: each story of the days before yesterday is
+written ``copies`` times, the extra ones by the database (``_copy_stories``: own ids,
+number, phone, every instant a minute earlier per copy), one story per ~500,000 orders by
+default (``default_copies``).
+
 Distributions (documented in ``docs/assessment.md`` §6): orders spread over ``days`` days
 before ``now`` with fewer on weekends and a daily curve peaking 9–11 h and 14–16 h; channel
 phone 68 %, app 12 %, portal 9 %, mini-program 7 %, grid 4 %; 4 % not accepted; 12 % of
@@ -1178,8 +1183,9 @@ def _copy_stories(ctx: _Ctx, starts: dict[str, int], copies: int) -> None:
     two connections: copy j takes ids shifted by j × the batch's span, the number j after
     its story's (numbers were handed out with gaps for it), a phone of its own, and every
     instant j × ``CLONE_STEP`` seconds earlier — earlier, so no copy has a step after
-    ``now``.  The copies commit after their stories: a load that dies between leaves
-    whole stories without some of their copies (and unused numbers), nothing half-made."""
+    ``now``.  The copies commit after their stories, each connection's tables in one
+    transaction: a load that fails here stops with the error and leaves an incomplete
+    history (some copies written, others not) — build it again on a fresh database."""
     span = {name: t.next_id - starts[name] for name, t in ctx.tables.items()}
     statements = []
     for name, table in sorted(ctx.tables.items(), key=lambda kv: -span[kv[0]]):
