@@ -1196,26 +1196,46 @@ def _copy_stories(ctx: _Ctx, starts: dict[str, int], copies: int) -> None:
         cols = ", ".join(f'"{c}"' for c in table.columns)
         statements.append(
             (
-                f'INSERT INTO "{name}" ({cols}) SELECT {exprs} FROM "{name}" '
-                "CROSS JOIN generate_series(1, %s) AS copy_j WHERE id >= %s AND id < %s "
-                "ORDER BY copy_j, id",
-                [copies - 1, lo, hi],
+                name,
+                (
+                    f'INSERT INTO "{name}" ({cols}) SELECT {exprs} FROM "{name}" '
+                    "CROSS JOIN generate_series(1, %s) AS copy_j WHERE id >= %s AND id < %s "
+                    "ORDER BY copy_j, id",
+                    [copies - 1, lo, hi],
+                ),
             )
         )
         table.next_id = hi + (copies - 1) * span[name]
     if connection.in_atomic_block:
         # the caller's transaction holds the stories: only its connection sees them
         with connection.cursor() as cursor:
-            for sql, params in statements:
+            for _, (sql, params) in statements:
                 cursor.execute(sql, params)
         return
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         role = cursor.fetchone()[0]
-    # the copies reference rows already checked: FK triggers off on the copying
-    # connections too when the load switched them off (_BulkLoad; superusers only)
-    setup = [] if role == "origin" else [f"SET session_replication_role = {role}"]
-    _run_parallel(statements, setup=setup, atomic=True)
+    if role != "origin":
+        # the load switched the foreign-key triggers off (_BulkLoad; superusers only): off
+        # on the copying connections too, and every table at once
+        _run_parallel(
+            [st for _, st in statements],
+            setup=[f"SET session_replication_role = {role}"],
+            atomic=True,
+        )
+        return
+    # with the triggers on, a copy may only point at copies already committed: the orders
+    # first, then what points at them, then the deadlines (which point at assignments)
+    for wave in (["orders_workorder"], None, ["orders_deadline"]):
+        _run_parallel(
+            [
+                st
+                for name, st in statements
+                if (name in wave if wave else name not in {"orders_workorder", "orders_deadline"})
+            ],
+            setup=[],
+            atomic=True,
+        )
 
 
 def _copied(table: _Table, col: str, span: dict[str, int], name: str) -> str:
