@@ -16,7 +16,6 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet
 
-from hotline import clock
 from hotline.analytics import rollup
 from hotline.analytics.metrics import Metric, lead_unit_at
 from hotline.callbacks.models import Survey
@@ -91,7 +90,7 @@ def by_method_and_mode(
     many, how many the assessment counts, satisfaction and resolution of the counted ones
     and their rates.  From the roll-ups for sealed days (``rollup.callbacks_in``)."""
     if counts is None:
-        counts = rollup.callbacks_in(start, end, clock.now())
+        counts = rollup.callbacks_in(start, end)
     counted: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for key, n in counts.items():
         r = rollup.parse_callback_key(key)
@@ -152,7 +151,7 @@ def escalations(start: datetime, end: datetime) -> list[dict]:
 def figures(start: datetime, end: datetime) -> dict:
     """Everything the callback page and the dashboard card show for ``[start, end)``."""
     surveys = {code: survey_rows(code, start, end).count() for code in SURVEY_METRICS}
-    counts = rollup.callbacks_in(start, end, clock.now())
+    counts = rollup.callbacks_in(start, end)
     by_mode: dict[str, int] = defaultdict(int)
     for key, n in counts.items():
         by_mode[rollup.parse_callback_key(key)["mode"]] += n

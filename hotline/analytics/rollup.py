@@ -152,10 +152,12 @@ def callback_counts(
     return out
 
 
-def callbacks_in(start: datetime, end: datetime, now: datetime) -> dict[str, int]:
+def callbacks_in(start: datetime, end: datetime) -> dict[str, int]:
     """Reached callbacks of the day-aligned span ``[start, end)`` per ``callback_key``:
-    the sealed days from the roll-up rows, the rest counted live."""
-    parts = split(start, end, now)
+    the sealed days from the roll-up rows, the rest counted live up to ``end`` (a callback
+    is a fact once recorded: nothing to cut at "now", and one recorded at this very
+    instant counts)."""
+    parts = split(start, end, end)
     out: dict[str, int] = defaultdict(int)
     if parts.sealed:
         first, last = parts.sealed
