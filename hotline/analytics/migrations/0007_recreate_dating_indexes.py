@@ -2,9 +2,14 @@
 migration that altered a column (``orders/0009``) remade ``orders_workorder`` and dropped
 ``an_order_supervised``, which the table's model does not know of.  Idempotent."""
 
+from importlib import import_module
+
 from django.db import migrations
 
-from hotline.analytics.migrations import _dating
+# 0002's indexes and 0004's
+ALL = import_module("hotline.analytics.migrations.0002_dating_indexes").INDEXES + [
+    ("an_assignment_order_role_dispatched", "orders_assignment", "order_id, role, dispatched_at")
+]
 
 
 class Migration(migrations.Migration):
@@ -15,5 +20,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})", "")
-        for name, table, columns in _dating.ALL
+        for name, table, columns in ALL
     ]

@@ -44,6 +44,22 @@ def _lists(user, q: str = WORD):
     return base, matched, expected
 
 
+def _walk_spy(monkeypatch) -> list:
+    """A count cap of 12 and small slices; the (offset, limit) of every walk recorded."""
+    calls: list = []
+    walk = oq.walk_newest
+
+    def spy(*args, **kwargs):
+        calls.append(args[2:4])
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(oq, "walk_newest", spy)
+    monkeypatch.setattr(oq, "SEARCH_COUNT_CAP", 12)
+    monkeypatch.setattr(oq, "WALK_FIRST", 2)
+    monkeypatch.setattr(oq, "WALK_MAX_SLICE", 4)
+    return calls
+
+
 @pytest.mark.parametrize("who", ["reviewer", "clerk"])
 def test_the_walk_finds_what_the_index_finds_page_by_page(history, request, who):
     user = request.getfixturevalue(who)
@@ -57,17 +73,7 @@ def test_the_walk_finds_what_the_index_finds_page_by_page(history, request, who)
 
 
 def test_the_list_page_walks_for_a_word_past_the_count_cap(history, reviewer, monkeypatch):
-    calls = []
-    walk = oq.walk_newest
-
-    def spy(*args, **kwargs):
-        calls.append(args[2:4])
-        return walk(*args, **kwargs)
-
-    monkeypatch.setattr(oq, "walk_newest", spy)
-    monkeypatch.setattr(oq, "SEARCH_COUNT_CAP", 12)
-    monkeypatch.setattr(oq, "WALK_FIRST", 2)
-    monkeypatch.setattr(oq, "WALK_MAX_SLICE", 4)
+    calls = _walk_spy(monkeypatch)
     _, _, expected = _lists(reviewer)
     numbers = dict(history[0].__class__.objects.values_list("pk", "number"))
     c = Client()
@@ -93,17 +99,7 @@ def test_the_api_list_walks_too_by_page_and_by_cursor(history, request, who, mon
     from hotline.api.tests.conftest import Api
 
     user = request.getfixturevalue(who)
-    calls = []
-    walk = oq.walk_newest
-
-    def spy(*args, **kwargs):
-        calls.append(args[2:4])
-        return walk(*args, **kwargs)
-
-    monkeypatch.setattr(oq, "walk_newest", spy)
-    monkeypatch.setattr(oq, "SEARCH_COUNT_CAP", 12)
-    monkeypatch.setattr(oq, "WALK_FIRST", 2)
-    monkeypatch.setattr(oq, "WALK_MAX_SLICE", 4)
+    calls = _walk_spy(monkeypatch)
     _, _, expected = _lists(user)
     numbers = dict(history[0].__class__.objects.values_list("pk", "number"))
     api = Api(user)
