@@ -5,9 +5,14 @@ as its set of character bigrams: "路灯不亮" → 路灯, 灯不, 不亮.  A q
 characters matches when every one of its bigrams is present (and, for terms of three or
 more, the term itself occurs — the bigrams alone could come from different places).
 
-* PostgreSQL: a stored generated ``tsvector`` column ``search_grams`` computed by the
-  immutable SQL function ``hl_bigrams`` (no text-search parser involved: the bigrams go
-  straight into ``array_to_tsvector``), with a GIN index.  A query is a ``tsquery`` of the
+* PostgreSQL: a ``tsvector`` column ``search_grams`` computed by the immutable SQL function
+  ``hl_bigrams`` (no text-search parser involved: the bigrams go straight into
+  ``array_to_tsvector``), with a GIN index.  A trigger keeps it current (it fires in
+  replication-replica sessions too): an insert that brings no value gets one computed, an
+  update that changes the text gets it recomputed, any other update keeps the old one.
+  A bulk copy of existing orders (``hotline history``) brings each story's value along
+  instead of computing it again for every copy — what a stored generated column, the
+  first design, could not do.  A query is a ``tsquery`` of the
   same bigrams AND-ed.  pg_trgm was measured too and lost on two-character queries
   (docs/search.md).
 * SQLite: an FTS5 table ``orders_workorder_fts`` (rowid = order id) holding the same
@@ -28,6 +33,7 @@ import unicodedata
 from typing import Any
 
 from django.db import connection as default_connection
+from django.db import transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -201,9 +207,30 @@ def ensure(connection=None, *, rebuild: bool = False) -> None:
         if TABLE not in tables:
             return
         if connection.vendor == "postgresql":
-            _ensure_pg(cursor)
+            with transaction.atomic(using=connection.alias):
+                _ensure_pg(cursor)
         elif connection.vendor == "sqlite":
             _ensure_sqlite(connection, cursor, tables, rebuild)
+
+
+_PG_TRIGGER_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION hl_search_grams() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.{COLUMN} IS NULL THEN
+      NEW.{COLUMN} := hl_bigrams({_SOURCE.format(p="NEW.")});
+    END IF;
+  ELSIF (NEW.title, NEW.content, NEW.address)
+        IS DISTINCT FROM (OLD.title, OLD.content, OLD.address) THEN
+    NEW.{COLUMN} := hl_bigrams({_SOURCE.format(p="NEW.")});
+  ELSE
+    NEW.{COLUMN} := OLD.{COLUMN};
+  END IF;
+  RETURN NEW;
+END
+$$
+"""
+PG_TRIGGER = "hl_search_grams"
 
 
 def _ensure_pg(cursor) -> None:
@@ -212,15 +239,39 @@ def _ensure_pg(cursor) -> None:
             "%(to)s", _sql_literal(" " * len(SEPARATORS))
         )
     )
+    cursor.execute(_PG_TRIGGER_FUNCTION)
     cursor.execute(
-        "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
+        "SELECT attgenerated FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attname = %s AND NOT attisdropped",
         [TABLE, COLUMN],
     )
-    if cursor.fetchone() is None:
+    row = cursor.fetchone()
+    if row is None:
+        cursor.execute(f'ALTER TABLE "{TABLE}" ADD COLUMN "{COLUMN}" tsvector')
+    elif row[0]:
+        # a database made with the stored generated column: a plain column from now on
+        # (a catalogue change, the values stay), kept by the trigger below
+        cursor.execute(f'ALTER TABLE "{TABLE}" ALTER COLUMN "{COLUMN}" DROP EXPRESSION')
+    cursor.execute(
+        "SELECT tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s",
+        [TABLE, PG_TRIGGER],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        # rows without a value (a new column, or rows written while the trigger was gone)
+        # get one before the trigger, which would keep the old value on update, exists
         cursor.execute(
-            f'ALTER TABLE "{TABLE}" ADD COLUMN "{COLUMN}" tsvector '
-            f"GENERATED ALWAYS AS (hl_bigrams({_SOURCE.format(p='')})) STORED"
+            f'UPDATE "{TABLE}" SET "{COLUMN}" = hl_bigrams({_SOURCE.format(p="")}) '
+            f'WHERE "{COLUMN}" IS NULL'
         )
+        cursor.execute(
+            f'CREATE TRIGGER "{PG_TRIGGER}" BEFORE INSERT OR UPDATE ON "{TABLE}" '
+            "FOR EACH ROW EXECUTE FUNCTION hl_search_grams()"
+        )
+    if row is None or row[0] != "A":
+        # ALWAYS: bulk loads run with session_replication_role = replica, which skips
+        # ordinary triggers
+        cursor.execute(f'ALTER TABLE "{TABLE}" ENABLE ALWAYS TRIGGER "{PG_TRIGGER}"')
     cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
     if cursor.fetchone() is None:
         cursor.execute(
@@ -230,6 +281,29 @@ def _ensure_pg(cursor) -> None:
         # an index made before GIN_OPTIONS: switch it over and empty its pending list
         cursor.execute(f'ALTER INDEX "{GIN_INDEX}" SET (fastupdate = off)')
         cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [GIN_INDEX])
+
+
+def common_gram_rows(gram: str, connection=None) -> float | None:
+    """How many orders hold the bigram ``gram`` by PostgreSQL's statistics of the column
+    (``ANALYZE``: the share of sampled orders holding it × the table's rows) — only when
+    the statistics list it among the column's most common elements; otherwise (a rarer
+    bigram, no statistics yet, SQLite) None."""
+    connection = connection or default_connection
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT f.freq * c.reltuples FROM pg_stats s "
+            "JOIN pg_class c ON c.relname = s.tablename "
+            "AND c.relnamespace = s.schemaname::regnamespace "
+            "CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], "
+            "s.most_common_elem_freqs) AS f(elem, freq) "
+            "WHERE s.schemaname = current_schema() AND s.tablename = %s AND s.attname = %s "
+            "AND f.elem = %s",
+            [TABLE, COLUMN, gram],
+        )
+        row = cursor.fetchone()
+    return float(row[0]) if row and row[0] is not None and row[0] > 0 else None
 
 
 def gin_options(cursor) -> list[str] | None:
