@@ -8,9 +8,10 @@ requests, reminders and the timeline events) straight into the tables: ``COPY`` 
 PostgreSQL, ``executemany`` on SQLite, in batches, one transaction per batch.
 
 A big history on PostgreSQL is mostly copies: each story of the days before yesterday is
-written ``copies`` times, the extra ones by the database (``_copy_stories``: own ids,
-number, phone, every instant a minute earlier per copy), one story per ~500,000 orders by
-default (``default_copies``).
+written ``copies`` times, the extra ones by the database (``_copy_statements``: own ids,
+number, phone, every instant a minute earlier per copy, the story's search bigrams), one
+story per ~500,000 orders by default (``default_copies``).  A batch's copies run on two
+connections while Python plays the next batch (``_Copier``).
 
 Distributions (documented in ``docs/assessment.md`` §6): orders spread over ``days`` days
 before ``now`` with fewer on weekends and a daily curve peaking 9–11 h and 14–16 h; channel
@@ -48,6 +49,7 @@ from django.db.models import Max
 from hotline import clock
 from hotline.calendars.services import working_calendar
 from hotline.catalog.models import Category
+from hotline.orders import fulltext
 from hotline.orders.models import (
     Assignment,
     Callback,
@@ -1110,6 +1112,17 @@ class _Plan:
 
 
 def _generate_days(ctx: _Ctx, plan: _Plan) -> int:
+    copier = _Copier()
+    try:
+        written = _play_days(ctx, plan, copier)
+    except BaseException:
+        copier.join()  # copies still running end before the indexes come back (_BulkLoad)
+        raise
+    copier.wait()
+    return written
+
+
+def _play_days(ctx: _Ctx, plan: _Plan, copier: _Copier) -> int:
     rng, now = ctx.rng, ctx.now
     order_table = ctx.tables["orders_workorder"]
     touched: set[date] = set()
@@ -1119,7 +1132,7 @@ def _generate_days(ctx: _Ctx, plan: _Plan) -> int:
     for i, (day, n) in enumerate(zip(plan.day_list, plan.counts, strict=True)):
         copies = plan.copies if i < live_from else 1
         if i == live_from and pending:  # copies never mix with the live days' stories
-            _flush(ctx, plan.seqs, touched, starts, plan.copies)
+            _flush(ctx, plan.seqs, touched, starts, plan.copies, copier)
             pending = 0
         if n == 0:
             continue
@@ -1155,16 +1168,21 @@ def _generate_days(ctx: _Ctx, plan: _Plan) -> int:
         written += n
         pending += n
         if pending >= plan.batch:
-            _flush(ctx, plan.seqs, touched, starts, copies)
+            _flush(ctx, plan.seqs, touched, starts, copies, copier)
             pending = 0
             if plan.progress:
                 plan.progress(written)
-    _flush(ctx, plan.seqs, touched, starts, 1)
+    _flush(ctx, plan.seqs, touched, starts, 1, copier)
     return written
 
 
 def _flush(
-    ctx: _Ctx, seqs: dict[date, int], touched: set[date], starts: dict[str, int], copies: int
+    ctx: _Ctx,
+    seqs: dict[date, int],
+    touched: set[date],
+    starts: dict[str, int],
+    copies: int,
+    copier: _Copier,
 ) -> None:
     with transaction.atomic():
         for m in MODELS:
@@ -1172,28 +1190,75 @@ def _flush(
         for day in sorted(touched):
             OrderSequence.objects.update_or_create(day=day, defaults={"last": seqs[day]})
     if copies > 1:  # after the commit: the copying connections must see the stories
-        _copy_stories(ctx, starts, copies)
+        copier.submit(_copy_statements(ctx, starts, copies))
     touched.clear()
     starts.update({name: t.next_id for name, t in ctx.tables.items()})
 
 
-def _copy_stories(ctx: _Ctx, starts: dict[str, int], copies: int) -> None:
+class _Copier:
+    """Runs one batch's copies (``_run_copies``) on their own connections while this
+    thread plays the next batch: playing keeps one core busy and copying two, so without
+    the overlap a core idles for a third of the load.  One batch's copies at a time (the
+    next waits for them); a copy's failure is raised by the next ``submit`` or ``wait``.
+    Inside the caller's transaction the copies run at once, on its connection."""
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+        self.failure: BaseException | None = None
+
+    def submit(self, statements: list[tuple[str, tuple[str, list[Any]]]]) -> None:
+        if connection.in_atomic_block:
+            # the caller's transaction holds the stories: only its connection sees them
+            with connection.cursor() as cursor:
+                for _, (sql, params) in statements:
+                    cursor.execute(sql, params)
+            return
+        self.wait()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            role = cursor.fetchone()[0]
+
+        def run() -> None:
+            try:
+                _run_copies(statements, role)
+            except BaseException as exc:  # raised on the playing thread by wait()
+                self.failure = exc
+
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+    def wait(self) -> None:
+        self.join()
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
+
+
+def _copy_statements(
+    ctx: _Ctx, starts: dict[str, int], copies: int
+) -> list[tuple[str, tuple[str, list[Any]]]]:
     """The batch just committed (ids ``starts[t]`` … ``next_id - 1`` of each table t)
-    again ``copies - 1`` times, one statement per table, the tables shared out between
-    two connections: copy j takes ids shifted by j × the batch's span, the number j after
-    its story's (numbers were handed out with gaps for it), a phone of its own, and every
-    instant j × ``CLONE_STEP`` seconds earlier — earlier, so no copy has a step after
-    ``now``.  The copies commit after their stories, each connection's tables in one
-    transaction: a load that fails here stops with the error and leaves an incomplete
-    history (some copies written, others not) — build it again on a fresh database."""
+    again ``copies - 1`` times, one statement per table (ids reserved here, before the
+    next batch is played): copy j takes ids shifted by j × the batch's span, the number j
+    after its story's (numbers were handed out with gaps for it), a phone of its own, and
+    every instant j × ``CLONE_STEP`` seconds earlier — earlier, so no copy has a step
+    after ``now`` — and its story's search bigrams (the same text: not computed again)."""
     span = {name: t.next_id - starts[name] for name, t in ctx.tables.items()}
     statements = []
     for name, table in sorted(ctx.tables.items(), key=lambda kv: -span[kv[0]]):
         if not span[name]:
             continue
         lo, hi = starts[name], table.next_id
-        exprs = ", ".join(_copied(table, c, span, name) for c in table.columns)
-        cols = ", ".join(f'"{c}"' for c in table.columns)
+        columns = table.columns
+        if name == fulltext.TABLE and connection.vendor == "postgresql":
+            columns = [*columns, fulltext.COLUMN]
+        exprs = ", ".join(_copied(table, c, span, name) for c in columns)
+        cols = ", ".join(f'"{c}"' for c in columns)
         statements.append(
             (
                 name,
@@ -1206,15 +1271,13 @@ def _copy_stories(ctx: _Ctx, starts: dict[str, int], copies: int) -> None:
             )
         )
         table.next_id = hi + (copies - 1) * span[name]
-    if connection.in_atomic_block:
-        # the caller's transaction holds the stories: only its connection sees them
-        with connection.cursor() as cursor:
-            for _, (sql, params) in statements:
-                cursor.execute(sql, params)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW session_replication_role")
-        role = cursor.fetchone()[0]
+    return statements
+
+
+def _run_copies(statements: list[tuple[str, tuple[str, list[Any]]]], role: str) -> None:
+    """The copies on two connections, each connection's tables in one transaction: a load
+    that fails here stops with the error and leaves an incomplete history (some copies
+    written, others not) — build it again on a fresh database."""
     if role != "origin":
         # the load switched the foreign-key triggers off (_BulkLoad; superusers only): off
         # on the copying connections too, and every table at once
@@ -1241,6 +1304,8 @@ def _copy_stories(ctx: _Ctx, starts: dict[str, int], copies: int) -> None:
 def _copied(table: _Table, col: str, span: dict[str, int], name: str) -> str:
     """The SQL expression for column ``col`` of copy ``copy_j``."""
     shift = f"copy_j * interval '{CLONE_STEP} seconds'"
+    if col == fulltext.COLUMN:  # the same text, the same bigrams
+        return f'"{col}"'
     if col == "id":
         return f"id + copy_j * {span[name]}"
     if col == "order_id":

@@ -15,6 +15,7 @@ from hotline.analytics import assessment, rollup
 from hotline.analytics.periods import Period
 from hotline.analytics.tests.conftest import sh
 from hotline.demo import history
+from hotline.orders import fulltext
 from hotline.orders.models import (
     Assignment,
     Callback,
@@ -167,3 +168,12 @@ def _check_copies(generated: int, *, copied: bool) -> None:
     # an extension's clock starts at the old due time, but it was granted before now
     assert not Deadline.objects.filter(created_at__gt=NOW).exists()
     assert not WorkOrder.objects.filter(updated_at__gt=NOW).exists()
+    if connection.vendor == "postgresql":
+        # a copy brings its story's search bigrams: they are those of its own text
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT count(*), count(*) FILTER (WHERE "{fulltext.COLUMN}" IS DISTINCT FROM '
+                "hl_bigrams(coalesce(title, '') || ' ' || coalesce(content, '') || ' ' || "
+                f"coalesce(address, ''))) FROM \"{fulltext.TABLE}\""
+            )
+            assert cursor.fetchone() == (generated, 0)
