@@ -347,7 +347,9 @@ def list_orders(request, params: Query[s.ListParams]):
     filters = params.dict(exclude_none=True, exclude={"sort", "after", "page", "page_size"})
     visible = queries.visible_orders(request.auth)
     qs = queries.filter_orders(visible, filters, now, user=request.auth)
-    count, capped = queries.bounded_count(qs, queries.count_cap(filters))
+    count, capped = queries.bounded_count(
+        qs, queries.count_cap(filters), known_common=queries.known_common(filters, request.auth)
+    )
     relevance = params.sort == "relevance" and bool(params.q)
     # a common word past the count's cap: its newest matches from slices of the newest
     # orders, as on the 工单查询 page (queries.walk_newest)
@@ -371,10 +373,7 @@ def list_orders(request, params: Query[s.ListParams]):
             raise ValidationFailed({"page": "页码过大：请用 after 游标翻页或缩小筛选范围"})
     ids = queries.walk_newest(*walk, start, params.page_size) if walk else None
     if ids is not None:
-        # by id alone: the ids are of this list already (see web.queries.BoundedPaginator)
-        rows = WorkOrder.objects.filter(pk__in=ids).select_related("lead_unit", "category")
-        by_id = {o.pk: o for o in rows}
-        page = [by_id[i] for i in ids if i in by_id]
+        page = queries.in_order_of(ids, "lead_unit", "category")
     else:
         qs = queries.list_order(qs, q=params.q, sort=params.sort).select_related(
             "lead_unit", "category"

@@ -66,10 +66,14 @@ class BoundedPaginator(Paginator):
     # in more orders than the count's cap is looked for in slices of the newest orders
     # (oq.walk_newest) instead of through the index
     walk: tuple[QuerySet[WorkOrder], QuerySet[WorkOrder]] | None = None
+    # a word the statistics know to be in far more orders than the cap (oq.known_common)
+    known_common = False
 
     @cached_property
     def count(self) -> int:
-        n, self.capped = oq.bounded_count(self.object_list, self.cap)
+        n, self.capped = oq.bounded_count(
+            self.object_list, self.cap, known_common=self.known_common
+        )
         return n
 
     def page(self, number):
@@ -81,11 +85,7 @@ class BoundedPaginator(Paginator):
         ids = oq.walk_newest(base, matched, bottom, self.per_page)
         if ids is None:  # rare among the newest orders: the index is the faster way
             return super().page(number)
-        # by id alone: the ids are already of this list, and the list's own query would
-        # bring back the index condition and its plan
-        rows = WorkOrder.objects.filter(pk__in=ids).select_related("lead_unit", "category", "area")
-        by_id = {o.pk: o for o in rows}
-        return self._get_page([by_id[i] for i in ids if i in by_id], number, self)
+        return self._get_page(oq.in_order_of(ids, "lead_unit", "category", "area"), number, self)
 
     @property
     def count_label(self) -> str:
@@ -101,14 +101,16 @@ def paginate(
     *,
     count_cap: int | None = None,
     walk: tuple[QuerySet[WorkOrder], QuerySet[WorkOrder]] | None = None,
+    known_common: bool = False,
 ) -> Page:
     """A page of orders, each wrapped in a ``Row`` with its deadline light and its title as
     ``user`` may read it.  The count is bounded (``BoundedPaginator``, at ``count_cap``);
-    ``walk`` as ``BoundedPaginator.walk``."""
+    ``walk`` and ``known_common`` as ``BoundedPaginator``'s."""
     qs = qs.select_related("lead_unit", "category", "area")
     paginator = BoundedPaginator(qs, size)
     paginator.cap = count_cap
     paginator.walk = walk
+    paginator.known_common = known_common
     p = paginator.get_page(page)
     found = lights([o.pk for o in p.object_list], now)
     rows = []

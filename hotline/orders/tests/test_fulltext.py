@@ -177,3 +177,123 @@ def test_new_orders_go_straight_into_the_postgresql_index():
         cursor.execute(f'ALTER INDEX "{fulltext.GIN_INDEX}" SET (fastupdate = on)')
         fulltext.ensure(connection)
         assert "fastupdate=off" in fulltext.gin_options(cursor)
+
+
+_TEXT = "coalesce(title, '') || ' ' || coalesce(content, '') || ' ' || coalesce(address, '')"
+
+
+def _grams_current(cursor) -> bool:
+    """Every order's stored bigrams are those of its text."""
+    cursor.execute(
+        f'SELECT count(*) FROM "{fulltext.TABLE}" '
+        f'WHERE "{fulltext.COLUMN}" IS DISTINCT FROM hl_bigrams({_TEXT})'
+    )
+    return cursor.fetchone()[0] == 0
+
+
+def test_the_postgresql_trigger_keeps_the_bigrams(agent, reviewer, appeal):
+    """PostgreSQL's bigrams come from a trigger: computed on insert (in a replica-role bulk
+    session too), recomputed when the text changes, kept on any other update; a value an
+    insert brings (a copy of an order, ``hotline history``) is taken as it is."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's FTS5 table has its own triggers (test_ensure_rebuilds_a_lost_index)")
+    order = _order(agent, appeal, title="路灯不亮", content="请处理")
+    with connection.cursor() as cursor:
+        assert _grams_current(cursor)
+        WorkOrder.objects.filter(pk=order.pk).update(state="closed")
+        WorkOrder.objects.filter(pk=order.pk).update(content="井盖缺失")
+        assert _grams_current(cursor)
+        assert _found(reviewer, "井盖") == {order.pk}
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            twin = _order(agent, appeal, title="水管爆裂")
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+        assert _found(reviewer, "水管") == {twin.pk}
+        assert _grams_current(cursor)
+        columns = [f.column for f in WorkOrder._meta.concrete_fields]
+        given = {"id": "id + 1000", "number": "'X' || substr(number, 2)"}
+        cursor.execute(
+            f'INSERT INTO "{fulltext.TABLE}" ({", ".join(columns)}, "{fulltext.COLUMN}") '
+            f"SELECT {', '.join(given.get(c, c) for c in columns)}, "
+            f"array_to_tsvector('{{标记}}') FROM \"{fulltext.TABLE}\" WHERE id = %s",
+            [order.pk],
+        )
+    assert _found(reviewer, "标记") == {order.pk + 1000}
+
+
+@pytest.mark.parametrize("before", ["generated", "missing"])
+def test_ensure_moves_an_older_postgresql_column_to_the_trigger(agent, reviewer, appeal, before):
+    """A database made with the first design (a stored generated column), or without the
+    column, gets the plain column kept by the trigger, every order's bigrams current."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the column and its trigger are PostgreSQL's")
+    order = _order(agent, appeal, title="路灯不亮")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before ALTER TABLE
+        cursor.execute(f'DROP TRIGGER "{fulltext.PG_TRIGGER}" ON "{fulltext.TABLE}"')
+        cursor.execute(f'ALTER TABLE "{fulltext.TABLE}" DROP COLUMN "{fulltext.COLUMN}"')
+        if before == "generated":
+            cursor.execute(
+                f'ALTER TABLE "{fulltext.TABLE}" ADD COLUMN "{fulltext.COLUMN}" tsvector '
+                f"GENERATED ALWAYS AS (hl_bigrams({_TEXT})) STORED"
+            )
+        fulltext.ensure(connection)
+        cursor.execute(
+            "SELECT attgenerated FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s",
+            [fulltext.TABLE, fulltext.COLUMN],
+        )
+        assert cursor.fetchone() == ("",)
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s",
+            [fulltext.TABLE, fulltext.PG_TRIGGER],
+        )
+        assert cursor.fetchone() == ("A",)
+        assert _grams_current(cursor)
+    assert _found(reviewer, "路灯") == {order.pk}
+    WorkOrder.objects.filter(pk=order.pk).update(title="井盖缺失")
+    assert _found(reviewer, "井盖") == {order.pk}
+    assert _found(reviewer, "路灯") == set()
+
+
+def test_a_word_the_statistics_know_as_common_is_not_counted(
+    agent, reviewer, clerk, appeal, monkeypatch
+):
+    """A centre search for one two-character word that PostgreSQL's statistics put in
+    far more orders than the count's cap says "cap+" without counting; anything narrower
+    (another filter, a unit's own orders, a longer or rarer word, no statistics) counts."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    from hotline.api.tests.conftest import Api
+    from hotline.orders import queries as oq
+
+    for i in range(12):
+        _order(agent, appeal, title=f"路灯不亮{i}")
+    for _ in range(3):
+        _order(agent, appeal, title="井盖缺失")
+    monkeypatch.setattr(oq, "SEARCH_COUNT_CAP", 2)
+    monkeypatch.setattr(oq, "COMMON_MARGIN", 3)  # common: in 6 orders or more
+    assert not oq.known_common({"q": "路灯"}, reviewer)  # no statistics yet: counted
+    if connection.vendor != "postgresql":
+        pytest.skip("the statistics are PostgreSQL's; SQLite always counts (above)")
+    with connection.cursor() as cursor:
+        cursor.execute(f'ANALYZE "{fulltext.TABLE}"')
+    assert fulltext.common_gram_rows("路灯") == pytest.approx(12, abs=1)
+    assert oq.known_common({"q": "路灯"}, reviewer)
+    assert not oq.known_common({"q": "井盖"}, reviewer)  # 3 orders
+    assert not oq.known_common({"q": "路灯不亮"}, reviewer)  # walked, not estimated
+    assert not oq.known_common({"q": "路灯", "state": "closed"}, reviewer)
+    assert not oq.known_common({"q": "路灯"}, clerk)
+    c = Client()
+    c.force_login(reviewer)
+    with CaptureQueriesContext(conn) as seen:
+        page = c.get("/orders/", {"q": "路灯"}).content.decode()
+    assert "共 2+ 条" in page
+    assert not [q for q in seen.captured_queries if "COUNT(" in q["sql"]]
+    body = Api(reviewer).get("/orders", q="路灯", page_size=5).json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (2, True, 5)
+    body = Api(reviewer).get("/orders", q="井盖", page_size=5).json()
+    assert (body["count"], body["count_capped"]) == (2, True)  # counted: 3 > 2
+    body = Api(reviewer).get("/orders", q="缺失", page_size=5, state="closed").json()
+    assert (body["count"], body["count_capped"]) == (0, False)

@@ -57,6 +57,7 @@ def order_list(request):
         now,
         request.user,
         count_cap=oq.count_cap(params),
+        known_common=oq.known_common(params, request.user),
         walk=None
         if sort or relevance
         else oq.keyword_walk(visible, params, now, user=request.user),
