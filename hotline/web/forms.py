@@ -4,6 +4,8 @@ actions, whose ``ValidationFailed.fields`` are put back beside the inputs by ``s
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from hotline.orders.errors import ActionError
 from hotline.orders.models import Attachment
@@ -16,6 +18,36 @@ def _blank(vocab, label: str = "请选择") -> list[tuple[str, str]]:
     return [("", f"— {label} —"), *vocab.choices()]
 
 
+def _attrs(attrs: dict) -> str:
+    """Django's ``attrs.html`` in Python: ``True`` as the bare name, ``False`` left out."""
+    return "".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickSelect(forms.Select):
+    """``forms.Select`` writing the same HTML in Python: Django renders every option through
+    two templates (the option and its attributes), ~25 µs each — 3 ms of the 工单查询 page
+    for its ~120 units and states.  ``test_forms.py`` compares the two outputs."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        out = [format_html('<select name="{}"', widget["name"]), _attrs(widget["attrs"]), ">"]
+        for group_name, group_choices, _ in widget["optgroups"]:
+            if group_name:
+                out.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in group_choices:
+                out.append(format_html('\n  <option value="{}"', str(option["value"])))
+                out.append(_attrs(option["attrs"]))
+                out.append(format_html(">{}</option>\n", option["label"]))
+            if group_name:
+                out.append("\n  </optgroup>")
+        out.append("\n</select>")
+        return mark_safe("".join(out))  # every part above is escaped by format_html
+
+
 class WorkbenchForm(forms.Form):
     """Bootstrap classes on every widget, ``is-invalid`` on fields with errors."""
 
@@ -23,6 +55,10 @@ class WorkbenchForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             w = field.widget
+            if type(w) is forms.Select:
+                quick = QuickSelect(attrs=w.attrs, choices=w.choices)
+                quick.is_required, quick.is_localized = w.is_required, w.is_localized
+                field.widget = w = quick
             if isinstance(w, (forms.CheckboxInput,)):
                 css = "form-check-input"
             elif isinstance(w, forms.RadioSelect):
