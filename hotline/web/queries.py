@@ -76,7 +76,20 @@ class BoundedPaginator(Paginator):
         )
         return n
 
+    def get_page(self, number):
+        if number in (None, "", 1, "1"):  # Paginator.get_page would count first
+            return self.page(1)
+        return super().get_page(number)
+
     def page(self, number):
+        if self.walk is None and str(number) == "1" and "count" not in self.__dict__:
+            # the first page first: a short one is the whole list and its length the count
+            # (an order number, a caller's few orders, a narrow filter: no count query)
+            rows = list(self.object_list[: self.per_page])
+            if len(rows) < self.per_page:
+                self.__dict__["count"] = len(rows)
+            self.validate_number(1)
+            return self._get_page(rows, 1, self)
         number = self.validate_number(number)
         if self.walk is None or not self.capped:
             return super().page(number)

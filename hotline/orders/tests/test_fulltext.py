@@ -155,15 +155,33 @@ def test_the_search_box_finds_a_number_or_phone_and_masks_as_the_list(
 def test_a_long_list_shows_a_bounded_count(agent, reviewer, appeal, monkeypatch):
     from hotline.orders import queries as oq
 
-    for i in range(4):
+    for i in range(6):
         _order(agent, appeal, title=f"路灯不亮{i}")
     monkeypatch.setattr(oq, "COUNT_CAP", 2)
     assert oq.bounded_count(WorkOrder.objects.all()) == (2, True)
-    assert oq.bounded_count(WorkOrder.objects.all(), 10) == (4, False)
+    assert oq.bounded_count(WorkOrder.objects.all(), 10) == (6, False)
     c = Client()
     c.force_login(reviewer)
-    page = c.get("/orders/", {"page_size": 1}).content.decode()
+    page = c.get("/orders/", {"size": 5}).content.decode()
     assert "共 2+ 条" in page
+    # a first page shorter than the page size is the whole list: counted by its rows
+    page = c.get("/orders/", {"size": 10}).content.decode()
+    assert "共 6 条" in page
+
+
+def test_a_short_first_page_needs_no_count_query(agent, reviewer, appeal):
+    from django.test.utils import CaptureQueriesContext
+
+    orders = [_order(agent, appeal, title=f"路灯不亮{i}") for i in range(3)]
+    c = Client()
+    c.force_login(reviewer)
+    for params, shown in [({"q": orders[1].number}, "共 1 条"), ({"q": "路灯"}, "共 3 条")]:
+        with CaptureQueriesContext(connection) as seen:
+            page = c.get("/orders/", params).content.decode()
+        assert shown in page
+        assert not [q for q in seen.captured_queries if "COUNT(" in q["sql"]]
+    page = c.get("/orders/", {"size": 5, "page": 2}).content.decode()  # past the end: counted
+    assert "共 3 条" in page
 
 
 @pytest.mark.django_db(transaction=True)
@@ -288,7 +306,7 @@ def test_a_word_the_statistics_know_as_common_is_not_counted(
     c = Client()
     c.force_login(reviewer)
     with CaptureQueriesContext(conn) as seen:
-        page = c.get("/orders/", {"q": "路灯"}).content.decode()
+        page = c.get("/orders/", {"q": "路灯", "size": 5}).content.decode()
     assert "共 2+ 条" in page
     assert not [q for q in seen.captured_queries if "COUNT(" in q["sql"]]
     body = Api(reviewer).get("/orders", q="路灯", page_size=5).json()
