@@ -177,3 +177,31 @@ def _check_copies(generated: int, *, copied: bool) -> None:
                 f"coalesce(address, ''))) FROM \"{fulltext.TABLE}\""
             )
             assert cursor.fetchone() == (generated, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_copy_stops_the_load_with_its_error(monkeypatch):
+    """A batch's copies run while the next batch is played: their failure stops the load
+    at the next batch with that error, and no copying thread is left behind."""
+    import threading
+
+    from hotline.demo import build
+
+    if connection.vendor != "postgresql":
+        pytest.skip("copies are PostgreSQL's: SQLite plays every order")
+    build.build_organisation()
+    calls: list[int] = []
+    real = history._run_copies
+
+    def failing(statements, role):
+        calls.append(len(statements))
+        if len(calls) == 2:
+            raise RuntimeError("copy failed")
+        real(statements, role)
+
+    monkeypatch.setattr(history, "_run_copies", failing)
+    threads = threading.active_count()
+    with pytest.raises(RuntimeError, match="copy failed"):
+        history.generate(600, days=40, now=NOW, batch=150, seed=7, copies=3)
+    assert len(calls) == 2  # the batch after the failed one was not copied
+    assert threading.active_count() == threads
