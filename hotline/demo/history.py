@@ -1255,7 +1255,7 @@ def _copy_statements(
             continue
         lo, hi = starts[name], table.next_id
         columns = table.columns
-        if name == fulltext.TABLE and connection.vendor == "postgresql":
+        if name == fulltext.TABLE:  # copies are PostgreSQL-only: the column is there
             columns = [*columns, fulltext.COLUMN]
         exprs = ", ".join(_copied(table, c, span, name) for c in columns)
         cols = ", ".join(f'"{c}"' for c in columns)
